@@ -1,0 +1,203 @@
+//! The ArangoDB version whose planner and explainer aqlplan reproduces.
+//!
+//! Every version-dependent behaviour is one method here, named after what
+//! changed, so supporting the next version is one edit in one place.
+
+use crate::error::{Error, Result};
+use std::fmt;
+
+/// A 3.x version. `3.12` without a patch level means a current 3.12 patch
+/// release (the one the 3.12 documentation cache was produced with).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version {
+    pub major: u8,
+    pub minor: u8,
+    pub patch: u8,
+}
+
+/// The 3.12 patch release that "3.12" stands for.
+const CURRENT_3_12_PATCH: u8 = 10;
+
+impl Version {
+    pub const fn new(major: u8, minor: u8, patch: u8) -> Version {
+        Version {
+            major,
+            minor,
+            patch,
+        }
+    }
+
+    /// The oldest version aqlplan reproduces.
+    pub const OLDEST: Version = Version::new(3, 4, 0);
+    /// The newest version aqlplan reproduces, and the default.
+    pub const NEWEST: Version = Version::new(3, 12, CURRENT_3_12_PATCH);
+
+    /// Parses `3.6`, `3.12`, `3.12.0`, `3.12.4`.
+    pub fn parse(text: &str) -> Result<Version> {
+        let bad = || {
+            Error::BadOption(format!(
+                "unsupported compat version '{text}': expected 3.4 … 3.12 (optionally with a patch level, e.g. 3.12.0)"
+            ))
+        };
+        let mut parts = text.trim().split('.');
+        let mut next = || -> Result<Option<u8>> {
+            parts
+                .next()
+                .map(|p| p.parse::<u8>().map_err(|_| bad()))
+                .transpose()
+        };
+        let major = next()?.ok_or_else(bad)?;
+        let minor = next()?.ok_or_else(bad)?;
+        let explicit_patch = next()?;
+        if next()?.is_some() {
+            return Err(bad());
+        }
+        let patch = match explicit_patch {
+            Some(p) => p,
+            None if (major, minor) == (3, 12) => CURRENT_3_12_PATCH,
+            None => 0,
+        };
+        let v = Version::new(major, minor, patch);
+        if v < Version::OLDEST || (major, minor) > (3, 12) {
+            return Err(bad());
+        }
+        Ok(v)
+    }
+
+    fn at_least(self, minor: u8, patch: u8) -> bool {
+        (self.minor, self.patch) >= (minor, patch)
+    }
+
+    // ---- planner -------------------------------------------------------
+
+    /// Up to 3.11 a planner temporary consumed two values of the variable
+    /// counter (one for its name, one for its id): `#1`, `#3`, `#5`.
+    /// 3.12 names temporaries after their id: `#1`, `#2`, `#3`.
+    pub fn temporaries_use_two_counter_values(self) -> bool {
+        !self.at_least(12, 0)
+    }
+
+    /// Before 3.10 `move-filters-into-enumerate` ran late, after
+    /// `sort-limit` and `restrict-to-single-shard`.
+    pub fn early_pruning_runs_late(self) -> bool {
+        !self.at_least(10, 0)
+    }
+
+    /// From 3.10 `sort-limit` also puts a LIMIT right after the sort
+    /// (moving it, or adding one on the DB-Server side of a Remote).
+    pub fn sort_limit_places_limit(self) -> bool {
+        self.at_least(10, 0)
+    }
+
+    /// The `async-prefetch` rule and the `Par` column exist from 3.12.0.
+    pub fn has_async_prefetch(self) -> bool {
+        self.at_least(12, 0)
+    }
+
+    // ---- explain text --------------------------------------------------
+
+    /// 3.12.10 prints `results cachable:` (sic) instead of `cacheable:`.
+    pub fn header_says_results_cachable(self) -> bool {
+        self.at_least(12, 10)
+    }
+
+    /// ≤ 3.5 explainers printed `Query String:` without length/cacheable.
+    pub fn header_has_length(self) -> bool {
+        self.at_least(6, 0)
+    }
+
+    /// 3.12 adds the `Par` column (async prefetch mark).
+    pub fn plan_has_par_column(self) -> bool {
+        self.at_least(12, 0)
+    }
+
+    /// Late 3.12 prints `* ROOT ` + bind-parameter variables (plan cache).
+    pub fn singleton_lists_bind_variables(self) -> bool {
+        self.at_least(12, 4)
+    }
+
+    /// 3.9+ explainers annotate element-less gathers with `unsorted`.
+    pub fn gather_says_unsorted(self) -> bool {
+        self.at_least(9, 0)
+    }
+
+    /// 3.10+ write ` (projections: …)` and a space before `*/` (room for
+    /// `; read own writes`) in collection-scan comments.
+    pub fn scan_comment_3_10_style(self) -> bool {
+        self.at_least(10, 0)
+    }
+
+    /// 3.9.3+ say `index scan + document lookup` for non-covering scans.
+    pub fn index_says_document_lookup(self) -> bool {
+        self.at_least(9, 3)
+    }
+
+    /// 3.9+ print `DISTRIBUTE var` (older: `DISTRIBUTE  /* create keys … */`).
+    pub fn distribute_prints_variable(self) -> bool {
+        self.at_least(9, 0)
+    }
+
+    /// 3.12.10 upper-cases array quantifiers (`ANY ==`).
+    pub fn quantifiers_upper_case(self) -> bool {
+        self.at_least(12, 10)
+    }
+
+    /// 3.12 lays the applied rules out in three columns.
+    pub fn rules_in_three_columns(self) -> bool {
+        self.at_least(12, 0)
+    }
+
+    /// The `Cache` column of the indexes table exists from 3.10.
+    pub fn indexes_have_cache_column(self) -> bool {
+        self.at_least(10, 0)
+    }
+
+    /// The `Stored values` column of the indexes table (later 3.10.x+).
+    pub fn indexes_have_stored_values_column(self) -> bool {
+        self.at_least(11, 0)
+    }
+
+    /// The `Name` column of the indexes table (3.5+).
+    pub fn indexes_have_name_column(self) -> bool {
+        self.at_least(5, 0)
+    }
+
+    /// The `Cacheable` column of the functions table (3.5+).
+    pub fn functions_have_cacheable_column(self) -> bool {
+        self.at_least(5, 0)
+    }
+}
+
+impl Default for Version {
+    fn default() -> Version {
+        Version::NEWEST
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_documented_versions() {
+        assert_eq!(Version::parse("3.6").unwrap(), Version::new(3, 6, 0));
+        assert_eq!(Version::parse("3.12").unwrap(), Version::NEWEST);
+        assert_eq!(Version::parse("3.12.0").unwrap(), Version::new(3, 12, 0));
+        assert!(Version::parse("3.3").is_err());
+        assert!(Version::parse("4.0").is_err());
+        assert!(Version::parse("three").is_err());
+        assert!(Version::parse("3.12.1.1").is_err());
+    }
+
+    #[test]
+    fn temporaries_changed_in_3_12() {
+        assert!(Version::parse("3.11").unwrap().temporaries_use_two_counter_values());
+        assert!(!Version::parse("3.12.0").unwrap().temporaries_use_two_counter_values());
+    }
+}

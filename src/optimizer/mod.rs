@@ -1,0 +1,355 @@
+//! The optimizer: runs ArangoDB's rules, in ArangoDB's order, over a plan.
+//!
+//! `RULES` below is the whole pipeline on one screen: ArangoDB 3.12's rule
+//! list in level order, each with its flags, the version it appeared in,
+//! and the implementation (one file per rule under `rules/`). Version
+//! differences in the order are applied by [`pipeline`].
+
+pub mod index_selection;
+pub mod rules;
+
+use crate::catalog::Catalog;
+use crate::compat::Version;
+use crate::error::{Error, Result};
+use crate::plan::builder::QueryInfo;
+use crate::plan::Plan;
+
+/// What a rule did to a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Changed,
+    Unchanged,
+    /// The rule looked at the plan and decided not to apply, for these
+    /// reasons (only rules whose refusal users ask about report them).
+    Refused(Vec<Reason>),
+}
+
+/// Why a rule did not apply, with the place in the query when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    /// A stable machine-readable kind, e.g. `coordinator-only-function`.
+    pub kind: &'static str,
+    pub message: String,
+    /// 1-based line and column in the query text.
+    pub position: Option<(usize, usize)>,
+}
+
+/// Everything a rule may read besides the plan.
+pub struct Context<'a> {
+    pub catalog: &'a Catalog,
+    pub compat: Version,
+    pub info: &'a QueryInfo,
+    pub query: &'a str,
+}
+
+impl Context<'_> {
+    pub fn is_cluster(&self) -> bool {
+        self.catalog.is_cluster()
+    }
+
+    /// Whether expressions are judged by the OneShard function flags.
+    pub fn one_shard_database(&self) -> bool {
+        self.catalog.is_one_shard_database()
+    }
+
+    /// 1-based line and column of a byte offset in the query.
+    pub fn position(&self, offset: u32) -> (usize, usize) {
+        let before = &self.query[..(offset as usize).min(self.query.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, column)
+    }
+}
+
+/// One optimizer rule.
+pub trait Rule: Sync {
+    fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome;
+}
+
+/// Rule properties, as ArangoDB declares them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RuleFlags {
+    /// Registered only on Coordinators.
+    pub cluster_only: bool,
+    /// Enterprise Edition only.
+    pub enterprise: bool,
+    /// Off unless a query enables it.
+    pub disabled_by_default: bool,
+    /// Never listed as applied, not counted.
+    pub hidden: bool,
+    /// `-rule` / `-all` cannot switch it off.
+    pub required: bool,
+}
+
+const fn flags(letters: &str) -> RuleFlags {
+    let b = letters.as_bytes();
+    let mut f = RuleFlags {
+        cluster_only: false,
+        enterprise: false,
+        disabled_by_default: false,
+        hidden: false,
+        required: false,
+    };
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'C' => f.cluster_only = true,
+            b'E' => f.enterprise = true,
+            b'D' => f.disabled_by_default = true,
+            b'H' => f.hidden = true,
+            b'N' => f.required = true,
+            _ => {}
+        }
+        i += 1;
+    }
+    f
+}
+
+/// A registered rule.
+pub struct RuleDef {
+    pub name: &'static str,
+    pub flags: RuleFlags,
+    /// The first version that has the rule.
+    pub since: Version,
+    /// None: aqlplan does not implement the rule (it never fires).
+    pub rule: Option<&'static dyn Rule>,
+}
+
+const fn def(name: &'static str, letters: &str, since: (u8, u8, u8), rule: Option<&'static dyn Rule>) -> RuleDef {
+    RuleDef {
+        name,
+        flags: flags(letters),
+        since: Version::new(since.0, since.1, since.2),
+        rule,
+    }
+}
+
+use rules::*;
+
+const OLD: (u8, u8, u8) = (3, 4, 0);
+
+/// ArangoDB 3.12's rules in execution (level) order. Flags: C cluster-only,
+/// E Enterprise, D disabled by default, H hidden, N cannot be disabled.
+pub static RULES: &[RuleDef] = &[
+    def("replace-function-with-index", "N", OLD, None),
+    def("inline-subqueries", "", OLD, None),
+    def("replace-like-with-range", "N", (3, 12, 5), None),
+    def("replace-entries-with-object-iteration", "", (3, 12, 5), None),
+    def("simplify-conditions", "", OLD, None),
+    def("move-calculations-up", "", OLD, Some(&MoveCalculationsUp)),
+    def("move-filters-up", "", OLD, Some(&MoveFiltersUp)),
+    def("remove-redundant-calculations", "", OLD, None),
+    def("remove-unnecessary-filters", "", OLD, None),
+    def("remove-unnecessary-calculations", "", OLD, None),
+    def("specialize-collect", "HN", OLD, None),
+    def("remove-redundant-sorts", "", OLD, None),
+    def("optimize-subqueries", "", OLD, None),
+    def("interchange-adjacent-enumerations", "", OLD, None),
+    def("move-calculations-up-2", "", OLD, Some(&MoveCalculationsUp)),
+    def("move-filters-up-2", "", OLD, Some(&MoveFiltersUp)),
+    def("replace-equal-attribute-accesses", "D", (3, 12, 5), None),
+    def("remove-redundant-sorts-2", "", OLD, None),
+    def("remove-sort-rand-limit-1", "", OLD, None),
+    def("remove-collect-variables", "", OLD, None),
+    def("propagate-constant-attributes", "", OLD, None),
+    def("remove-data-modification-out-variables", "", OLD, None),
+    def("replace-or-with-in", "", OLD, None),
+    def("replace-any-eq-with-in", "", (3, 12, 5), None),
+    def("remove-redundant-or", "", OLD, None),
+    def("geo-index-optimizer", "", OLD, None),
+    def("use-vector-index", "", (3, 12, 4), None),
+    def("push-filter-into-enumerate-near", "DHN", (3, 12, 4), None),
+    def("materialize-for-enumerate-near", "HN", (3, 12, 4), None),
+    def("use-indexes", "", OLD, None),
+    def("remove-filter-covered-by-index", "", OLD, None),
+    def("remove-unnecessary-filters-2", "", OLD, None),
+    def("use-index-for-sort", "", OLD, None),
+    def("sort-in-values", "", OLD, None),
+    def("optimize-traversal-last-element-access", "", (3, 10, 0), None),
+    def("optimize-traversals", "", OLD, None),
+    def("optimize-enumerate-path-filters", "", (3, 12, 5), None),
+    def("optimize-paths", "", (3, 10, 0), None),
+    def("remove-filter-covered-by-traversal", "", OLD, None),
+    def("handle-arangosearch-views", "N", OLD, None),
+    def("arangosearch-constrained-sort", "", (3, 7, 0), None),
+    def("remove-unnecessary-calculations-2", "", OLD, None),
+    def("remove-redundant-path-var", "", OLD, None),
+    def("optimize-cluster-single-document-operations", "C", OLD, None),
+    def("optimize-cluster-multiple-document-operations", "C", (3, 11, 0), None),
+    def("move-calculations-down", "", OLD, None),
+    def("fuse-filters", "", (3, 8, 0), None),
+    def("cluster-one-shard", "CE", (3, 6, 0), Some(&ClusterOneShard)),
+    def("cluster-lift-constant-for-disjoint-graph-nodes", "CEN", (3, 7, 0), None),
+    def("distribute-in-cluster", "CN", OLD, None),
+    def("smart-joins", "CE", (3, 4, 5), None),
+    def("scatter-in-cluster", "CN", OLD, Some(&ScatterInCluster)),
+    def("scatter-satellite-graphs", "CE", (3, 7, 0), None),
+    def("remove-satellite-joins", "CE", OLD, None),
+    def("remove-distribute-nodes", "CE", (3, 7, 0), None),
+    def("distribute-offset-info-to-cluster", "CEN", (3, 10, 0), None),
+    def("distribute-filtercalc-to-cluster", "C", OLD, Some(&DistributeFilterCalcToCluster)),
+    def("distribute-sort-to-cluster", "C", OLD, Some(&DistributeSortToCluster)),
+    def("move-filters-into-enumerate", "", (3, 5, 0), Some(&MoveFiltersIntoEnumerate)),
+    def("remove-unnecessary-calculations-3", "DH", OLD, None),
+    def("remove-unnecessary-remote-scatter", "C", OLD, Some(&RemoveUnnecessaryRemoteScatter)),
+    def("undistribute-remove-after-enum-coll", "C", OLD, None),
+    def("collect-in-cluster", "C", OLD, None),
+    def("sort-limit", "", OLD, Some(&SortLimit)),
+    def("reduce-extraction-to-projection", "", OLD, None),
+    def("restrict-to-single-shard", "C", OLD, None),
+    def("optimize-count", "", (3, 7, 0), None),
+    def("parallelize-gather", "C", (3, 6, 0), Some(&ParallelizeGather)),
+    def("decay-unnecessary-sorted-gather", "C", (3, 6, 0), None),
+    def("push-subqueries-to-dbserver", "CE", (3, 7, 0), None),
+    def("late-document-materialization-arangosearch", "", (3, 6, 0), None),
+    def("late-document-materialization", "", (3, 6, 0), None),
+    def("push-limit-into-index", "", (3, 12, 2), None),
+    def("batch-materialize-documents", "", (3, 12, 0), None),
+    def("late-materialization-offset-info", "E", (3, 10, 0), None),
+    def("join-index-nodes", "", (3, 12, 0), None),
+    def("use-index-for-collect", "", (3, 12, 4), None),
+    def("push-down-late-materialization", "", (3, 12, 0), None),
+    def("materialize-into-separate-variable", "N", (3, 12, 0), None),
+    def("optimize-projections", "", (3, 12, 0), None),
+    def("remove-unnecessary-calculations-4", "", (3, 12, 0), None),
+    def("async-prefetch", "", (3, 12, 0), None),
+    def("immutable-search-condition", "", (3, 12, 4), None),
+    def("splice-subqueries", "N", (3, 6, 0), None),
+];
+
+/// The rules a version runs, in its order. Before 3.10,
+/// `move-filters-into-enumerate` ran after `restrict-to-single-shard`
+/// (directly before `optimize-count`).
+pub fn pipeline(compat: Version, cluster: bool) -> Vec<&'static RuleDef> {
+    let mut rules: Vec<&RuleDef> = RULES
+        .iter()
+        .filter(|r| r.since <= compat && (cluster || !r.flags.cluster_only))
+        .collect();
+    if compat.early_pruning_runs_late() {
+        if let Some(from) = rules.iter().position(|r| r.name == "move-filters-into-enumerate") {
+            let rule = rules.remove(from);
+            let to = rules
+                .iter()
+                .position(|r| r.name == "optimize-count")
+                .unwrap_or(rules.len());
+            rules.insert(to, rule);
+        }
+    }
+    rules
+}
+
+/// Looks a rule up by name.
+pub fn rule_by_name(name: &str) -> Option<&'static RuleDef> {
+    RULES.iter().find(|r| r.name == name)
+}
+
+/// Which rules a query switched on or off (`optimizer.rules`).
+#[derive(Debug, Clone, Default)]
+pub struct RuleSelection {
+    /// Processed left to right: (`all` or a rule name, enabled?).
+    pub changes: Vec<(String, bool)>,
+}
+
+impl RuleSelection {
+    /// Parses ArangoDB's list: `-name` disables, `+name`/`name` enables,
+    /// `all` stands for every rule. Unknown names are an error.
+    pub fn parse(list: &[String]) -> Result<RuleSelection> {
+        let mut changes = Vec::new();
+        for entry in list {
+            let (enable, name) = match entry.strip_prefix('-') {
+                Some(rest) => (false, rest),
+                None => (true, entry.strip_prefix('+').unwrap_or(entry)),
+            };
+            if name != "all" && rule_by_name(name).is_none() {
+                return Err(Error::BadOption(format!("unknown optimizer rule '{name}'")));
+            }
+            changes.push((name.to_string(), enable));
+        }
+        Ok(RuleSelection { changes })
+    }
+
+    pub fn is_enabled(&self, rule: &RuleDef) -> bool {
+        let mut enabled = !rule.flags.disabled_by_default;
+        for (name, on) in &self.changes {
+            if name == "all" {
+                // `+all` does not switch on rules that are off by default.
+                if !*on {
+                    enabled = false;
+                } else if !rule.flags.disabled_by_default {
+                    enabled = true;
+                }
+            } else if name == rule.name {
+                enabled = *on;
+            }
+        }
+        enabled || rule.flags.required
+    }
+}
+
+/// Counters ArangoDB reports in `stats`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub rules_executed: usize,
+    pub rules_skipped: usize,
+    pub plans_created: usize,
+}
+
+/// One step of the optimizer, for `--trace`.
+#[derive(Debug, Clone)]
+pub struct TraceStep {
+    pub rule: &'static str,
+    pub plan: Plan,
+}
+
+/// The optimizer's result.
+#[derive(Debug, Clone)]
+pub struct Optimized {
+    pub plan: Plan,
+    pub stats: Stats,
+    /// Why rules refused, by rule name (e.g. `cluster-one-shard`).
+    pub refusals: Vec<(&'static str, Vec<Reason>)>,
+    /// The plan after each rule that changed it (only when tracing).
+    pub trace: Vec<TraceStep>,
+}
+
+/// Runs the version's rule pipeline over `plan`.
+pub fn optimize(mut plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool) -> Optimized {
+    let mut stats = Stats::default();
+    let mut refusals = Vec::new();
+    let mut steps = Vec::new();
+    for def in pipeline(cx.compat, cx.is_cluster()) {
+        let skip = !selection.is_enabled(def) || (def.flags.cluster_only && plan.one_shard);
+        if skip {
+            if !def.flags.hidden {
+                stats.rules_skipped += 1;
+            }
+            continue;
+        }
+        if !def.flags.hidden {
+            stats.rules_executed += 1;
+        }
+        let Some(rule) = def.rule else { continue };
+        match rule.apply(&mut plan, cx) {
+            Outcome::Changed => {
+                if !def.flags.hidden {
+                    plan.record_rule(def.name);
+                }
+                if trace {
+                    steps.push(TraceStep {
+                        rule: def.name,
+                        plan: plan.clone(),
+                    });
+                }
+            }
+            Outcome::Unchanged => {}
+            Outcome::Refused(reasons) => refusals.push((def.name, reasons)),
+        }
+    }
+    stats.plans_created = 1;
+    Optimized {
+        plan,
+        stats,
+        refusals,
+        trace: steps,
+    }
+}

@@ -1,0 +1,110 @@
+//! `move-calculations-up` (and `-2`): moves each deterministic calculation
+//! (and subquery) as far up the pipeline as its inputs allow, so it is
+//! evaluated as early — and as rarely — as possible.
+//!
+//! Does not fire for non-deterministic calculations, nor past the node
+//! that defines an input, nor past a LIMIT (on a Coordinator a calculation
+//! that reads collection data may pass it). A calculation at the top of a
+//! subquery that needs nothing from it moves out, above the SubqueryNode.
+//!
+//! ```text
+//! before: FOR doc IN c  LET #1 = doc.x > 1  FILTER #1  LET #3 = doc.y
+//! after:  FOR doc IN c  LET #3 = doc.y  LET #1 = doc.x > 1  FILTER #1
+//! ```
+//! Candidates are processed root first, so the reference query ends where
+//! it began after `move-filters-up` — yet both report a change.
+
+use crate::optimizer::{Context, Outcome, Rule};
+use crate::plan::{NodeKind, Plan};
+
+pub struct MoveCalculationsUp;
+
+impl Rule for MoveCalculationsUp {
+    fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
+        let mut candidates = plan.find(NodeKind::is_calculation);
+        candidates.extend(plan.find(|k| matches!(k, NodeKind::Subquery { .. })));
+        let mut changed = false;
+        for n in candidates {
+            if !plan.is_deterministic(n) {
+                continue;
+            }
+            let needed = plan.variables_needed(n);
+            let reads_collection_data = needed.iter().any(|&v| {
+                plan.setter(v).is_some_and(|s| {
+                    matches!(
+                        plan.kind(s),
+                        NodeKind::EnumerateCollection(_) | NodeKind::Index(_) | NodeKind::Subquery { .. }
+                    )
+                })
+            });
+            let mut cur = plan.dependency(n);
+            while let Some(c) = cur {
+                if plan.kind(c).variables_set().iter().any(|v| needed.contains(v)) {
+                    break;
+                }
+                if plan.dependency(c).is_none() {
+                    // At the top of a subquery: leave it, above its SubqueryNode.
+                    let Some(sq) = plan.subquery_node_of(plan.pipeline_bottom(c)) else { break };
+                    plan.unlink(n);
+                    plan.insert_above(sq, n);
+                    changed = true;
+                    cur = plan.dependency(n);
+                    continue;
+                }
+                if matches!(plan.kind(c), NodeKind::Limit { .. }) && !(cx.is_cluster() && reads_collection_data) {
+                    break;
+                }
+                plan.move_above(n, c);
+                changed = true;
+                cur = plan.dependency(n);
+            }
+        }
+        if changed {
+            Outcome::Changed
+        } else {
+            Outcome::Unchanged
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::optimizer::rules::testing::*;
+
+    #[test]
+    fn moves_calculation_above_filter_and_reports_change() {
+        let t = TestPlan::single("FOR d IN c FILTER d.x > 1 LET y = d.y RETURN y");
+        let (order, changed) = t.apply("move-calculations-up");
+        assert!(changed);
+        assert_eq!(order, ["1 Singleton", "2 EnumerateCollection", "5 Calculation", "3 Calculation", "4 Filter", "6 Return"]);
+    }
+
+    #[test]
+    fn stops_at_the_definition_of_an_input() {
+        let t = TestPlan::single("FOR d IN c RETURN d.x");
+        let (order, changed) = t.apply("move-calculations-up");
+        assert!(!changed);
+        assert_eq!(order, ["1 Singleton", "2 EnumerateCollection", "3 Calculation", "4 Return"]);
+    }
+
+    #[test]
+    fn non_deterministic_calculations_stay() {
+        let t = TestPlan::single("FOR d IN c FILTER d.x > 1 LET r = RAND() RETURN r");
+        let (_, changed) = t.apply("move-calculations-up");
+        assert!(!changed);
+    }
+
+    #[test]
+    fn constant_calculation_climbs_to_the_top() {
+        let t = TestPlan::single("FOR d IN c LET k = 1 + d.x LET z = [1, 2] RETURN [k, z]");
+        let (order, _) = t.apply("move-calculations-up");
+        assert_eq!(order[1], "4 Calculation");
+    }
+
+    #[test]
+    fn does_not_pass_a_limit_on_a_single_server() {
+        let t = TestPlan::single("FOR d IN c LIMIT 2 LET y = d.y RETURN y");
+        let (_, changed) = t.apply("move-calculations-up");
+        assert!(!changed);
+    }
+}

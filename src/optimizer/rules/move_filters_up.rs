@@ -1,0 +1,70 @@
+//! `move-filters-up` (and `-2`): moves each FILTER up to just below the
+//! node that computes its condition, so rows are dropped early.
+//!
+//! Does not pass a LIMIT or WINDOW, a non-deterministic node, a
+//! data-modification node, or the top of the pipeline.
+//!
+//! ```text
+//! before: FOR d IN c  LET #1 = d.x > 1  LET #3 = d.y  FILTER #1
+//! after:  FOR d IN c  LET #1 = d.x > 1  FILTER #1  LET #3 = d.y
+//! ```
+
+use crate::optimizer::{Context, Outcome, Rule};
+use crate::plan::{NodeKind, Plan};
+
+pub struct MoveFiltersUp;
+
+impl Rule for MoveFiltersUp {
+    fn apply(&self, plan: &mut Plan, _cx: &Context) -> Outcome {
+        let mut changed = false;
+        for f in plan.find(|k| matches!(k, NodeKind::Filter { .. })) {
+            let NodeKind::Filter { input } = *plan.kind(f) else { continue };
+            let mut cur = plan.dependency(f);
+            while let Some(c) = cur {
+                let blocked = matches!(plan.kind(c), NodeKind::Limit { .. } | NodeKind::Modification(_))
+                    || !plan.is_deterministic(c)
+                    || plan.kind(c).variables_set().contains(&input)
+                    || plan.dependency(c).is_none();
+                if blocked {
+                    break;
+                }
+                plan.move_above(f, c);
+                changed = true;
+                cur = plan.dependency(f);
+            }
+        }
+        if changed {
+            Outcome::Changed
+        } else {
+            Outcome::Unchanged
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::optimizer::rules::testing::*;
+
+    #[test]
+    fn filter_climbs_to_its_calculation() {
+        let t = TestPlan::single("FOR d IN c LET y = d.y FILTER d.x > 1 RETURN y");
+        let (order, changed) = t.apply("move-filters-up");
+        assert!(changed);
+        assert_eq!(order, ["1 Singleton", "2 EnumerateCollection", "4 Calculation", "5 Filter", "3 Calculation", "6 Return"]);
+    }
+
+    #[test]
+    fn filter_on_outer_constant_leaves_the_loop() {
+        let t = TestPlan::single("LET a = 1 FOR d IN c FILTER a RETURN d");
+        let (order, changed) = t.apply("move-filters-up");
+        assert!(changed);
+        assert_eq!(order, ["1 Singleton", "2 Calculation", "4 Filter", "3 EnumerateCollection", "5 Return"]);
+    }
+
+    #[test]
+    fn filter_does_not_pass_a_limit() {
+        let t = TestPlan::single("FOR d IN c LIMIT 3 FILTER d.x RETURN d");
+        let (_, changed) = t.apply("move-filters-up");
+        assert!(!changed);
+    }
+}

@@ -1,0 +1,258 @@
+//! Builds the initial execution plan from resolved operations, creating
+//! nodes (and planner temporaries) in exactly ArangoDB's order, since node
+//! ids and `#N` names are taken from counters in creation order.
+
+use super::expr::{Expr, VarId};
+use super::resolve::{self, CollectOp, ForSource, ModifyOp, Op};
+use super::*;
+use crate::catalog::Catalog;
+use crate::compat::Version;
+use crate::error::Result;
+use crate::syntax;
+use crate::value::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// What the planner learned about the query besides the plan itself.
+#[derive(Debug, Clone, Default)]
+pub struct QueryInfo {
+    /// Collections read or written, in first-use order.
+    pub collections: Vec<String>,
+    /// Collections written.
+    pub written: Vec<String>,
+}
+
+/// Resolves names and builds the unoptimized plan.
+pub fn build(
+    query: &syntax::Query,
+    catalog: &Catalog,
+    bind: &BTreeMap<String, serde_json::Value>,
+    compat: Version,
+    full_count: bool,
+) -> Result<(Plan, QueryInfo)> {
+    let resolved = resolve::resolve(query, catalog, bind)?;
+    let mut builder = Builder {
+        plan: Plan::new(resolved.vars),
+        compat,
+        subquery_nodes: HashMap::new(),
+    };
+    let root = builder.pipeline(&resolved.ops)?;
+    builder.plan.set_root(root);
+    if full_count {
+        let last_limit = builder.plan.pipeline().into_iter().rev().find(|&n| matches!(builder.plan.kind(n), NodeKind::Limit { .. }));
+        if let Some(n) = last_limit {
+            if let NodeKind::Limit { full_count, .. } = builder.plan.kind_mut(n) {
+                *full_count = true;
+            }
+        }
+    }
+    let info = QueryInfo {
+        collections: resolved.collections,
+        written: resolved.written,
+    };
+    Ok((builder.plan, info))
+}
+
+struct Builder {
+    plan: Plan,
+    compat: Version,
+    /// SubqueryNodes by their (parser temporary) result variable.
+    subquery_nodes: HashMap<VarId, NodeRef>,
+}
+
+impl Builder {
+    /// Builds one (sub)query pipeline and returns its last node.
+    fn pipeline(&mut self, ops: &[Op]) -> Result<NodeRef> {
+        let mut last = self.plan.create(NodeKind::Singleton);
+        for op in ops {
+            last = self.op(op, last)?;
+        }
+        Ok(last)
+    }
+
+    fn append(&mut self, last: NodeRef, kind: NodeKind) -> NodeRef {
+        let n = self.plan.create(kind);
+        self.plan.add_dependency(n, last);
+        n
+    }
+
+    /// `tmpCalc`: a temporary variable, then a CalculationNode computing it.
+    fn temporary(&mut self, last: &mut NodeRef, expr: Expr) -> VarId {
+        let out = self.plan.vars.create_temporary(self.compat);
+        *last = self.append(*last, NodeKind::Calculation { out, expr });
+        out
+    }
+
+    /// A plain variable reference is used directly; anything else is
+    /// computed into a temporary first.
+    fn operand(&mut self, last: &mut NodeRef, expr: &Expr) -> VarId {
+        match expr.reference() {
+            Some(v) => v,
+            None => self.temporary(last, expr.clone()),
+        }
+    }
+
+    fn op(&mut self, op: &Op, last: NodeRef) -> Result<NodeRef> {
+        let mut last = last;
+        match op {
+            Op::For { out, source } => {
+                let kind = match source {
+                    ForSource::Collection(c) => NodeKind::EnumerateCollection(CollectionScan {
+                        collection: c.clone(),
+                        out: *out,
+                        random: false,
+                        filter: None,
+                        projections: Vec::new(),
+                        produces_result: true,
+                        restricted_to: None,
+                    }),
+                    ForSource::Expr(e) => {
+                        let input = self.operand(&mut last, e);
+                        NodeKind::EnumerateList {
+                            input,
+                            out: *out,
+                            filter: None,
+                        }
+                    }
+                };
+                last = self.append(last, kind);
+            }
+            Op::Filter(e) => match e.as_value() {
+                Some(v) if v.is_truthy() => {}
+                Some(_) => last = self.append(last, NodeKind::NoResults),
+                None => {
+                    let input = self.operand(&mut last, e);
+                    last = self.append(last, NodeKind::Filter { input });
+                }
+            },
+            Op::Let { out, expr } => match expr.reference().and_then(|v| self.subquery_nodes.get(&v)) {
+                // `LET x = (subquery)`: the SubqueryNode produces x itself.
+                Some(&node) => {
+                    if let NodeKind::Subquery { out: sq_out, .. } = self.plan.kind_mut(node) {
+                        *sq_out = *out;
+                    }
+                }
+                None => {
+                    last = self.append(last, NodeKind::Calculation { out: *out, expr: expr.clone() });
+                }
+            },
+            Op::Subquery { out, body } => {
+                let root = self.pipeline(body)?;
+                self.plan.register_subquery_root(root);
+                last = self.append(last, NodeKind::Subquery { root, out: *out });
+                self.subquery_nodes.insert(*out, last);
+            }
+            Op::Sort(elements) => {
+                let mut sort = Vec::new();
+                for (e, ascending) in elements {
+                    if e.is_constant() {
+                        continue;
+                    }
+                    let var = self.operand(&mut last, e);
+                    sort.push(SortElement {
+                        var,
+                        ascending: *ascending,
+                        path: Vec::new(),
+                    });
+                }
+                if !sort.is_empty() {
+                    last = self.append(last, NodeKind::Sort { elements: sort, limit: 0 });
+                }
+            }
+            Op::Limit { offset, count } => {
+                last = self.append(
+                    last,
+                    NodeKind::Limit {
+                        offset: *offset,
+                        limit: *count,
+                        full_count: false,
+                    },
+                );
+            }
+            Op::Return { expr, distinct } => {
+                let mut input = self.operand(&mut last, expr);
+                if *distinct {
+                    let out = self.plan.vars.create_temporary(self.compat);
+                    last = self.append(
+                        last,
+                        NodeKind::Collect(Collect {
+                            groups: vec![(out, input)],
+                            aggregates: Vec::new(),
+                            into: None,
+                            into_expression: None,
+                            keep: None,
+                            method: CollectMethod::Distinct,
+                            fixed_method: true,
+                        }),
+                    );
+                    input = out;
+                }
+                last = self.append(last, NodeKind::Return { input });
+            }
+            Op::Collect(c) => last = self.collect(c, last),
+            Op::Modify(m) => last = self.modification(m, last),
+        }
+        Ok(last)
+    }
+
+    fn collect(&mut self, c: &CollectOp, mut last: NodeRef) -> NodeRef {
+        let groups = c
+            .groups
+            .iter()
+            .map(|(out, e)| (*out, self.operand(&mut last, e)))
+            .collect();
+        let aggregates = c
+            .aggregates
+            .iter()
+            .map(|(out, function, arg)| Aggregate {
+                out: *out,
+                input: arg.as_ref().map(|a| self.operand(&mut last, a)),
+                function: function.clone(),
+            })
+            .collect::<Vec<_>>();
+        let into_expression = c.into_expr.as_ref().map(|e| self.operand(&mut last, e));
+        let method = if c.groups.is_empty() && c.into.is_none() && !aggregates.is_empty() {
+            CollectMethod::Count
+        } else {
+            CollectMethod::Hash
+        };
+        let count_only = method == CollectMethod::Count
+            && aggregates.iter().all(|a: &Aggregate| a.function == "LENGTH" && a.input.is_none());
+        self.append(
+            last,
+            NodeKind::Collect(Collect {
+                groups,
+                aggregates,
+                into: c.into,
+                into_expression,
+                keep: c.keep.clone(),
+                method: if count_only { CollectMethod::Count } else { CollectMethod::Hash },
+                fixed_method: false,
+            }),
+        )
+    }
+
+    fn modification(&mut self, m: &ModifyOp, mut last: NodeRef) -> NodeRef {
+        let key = m.key.as_ref().map(|k| self.operand(&mut last, k));
+        let input = self.operand(&mut last, &m.doc);
+        self.append(
+            last,
+            NodeKind::Modification(Modification {
+                kind: m.kind,
+                collection: m.collection.clone(),
+                input,
+                key,
+                insert: None,
+                update: None,
+                out_old: m.out_old,
+                out_new: m.out_new,
+                produces_results: true,
+                options: if matches!(&m.options, Value::Object(o) if o.is_empty()) {
+                    Value::Object(Vec::new())
+                } else {
+                    m.options.clone()
+                },
+                restricted_to: None,
+            }),
+        )
+    }
+}

@@ -1,0 +1,345 @@
+//! Expressions as the planner sees them: names resolved to variables and
+//! collections, bind parameters injected, constants folded. The shape
+//! mirrors ArangoDB's AST node types, so the explain text and the JSON
+//! output can be produced from it directly.
+
+use crate::functions::Function;
+use crate::syntax::{BinaryOp, Span, UnaryOp};
+use crate::value::Value;
+
+/// A variable's id (ArangoDB's variable id, from the query's counter).
+pub type VarId = u32;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Value(Value),
+    Array(Vec<Expr>),
+    Object(Vec<ObjectMember>),
+    Reference(VarId),
+    Attribute(Box<Expr>, String),
+    Indexed(Box<Expr>, Box<Expr>),
+    Unary(UnaryOp, Box<Expr>),
+    /// Arithmetic, comparison, `IN`/`NOT IN`, `&&`/`||`. LIKE and the regex
+    /// operators never appear here: AQL turns them into function calls.
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// The n-ary AND/OR of normalized conditions (index conditions).
+    Nary(Logic, Vec<Expr>),
+    ArrayCompare {
+        quantifier: Quantifier,
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// `then` is None for the two-operand form `c ?: b`.
+    Ternary(Box<Expr>, Option<Box<Expr>>, Box<Expr>),
+    Range(Box<Expr>, Box<Expr>),
+    Call {
+        function: &'static Function,
+        args: Vec<Expr>,
+        span: Span,
+    },
+    /// `NS::NAME(...)`, name upper-cased.
+    UserCall {
+        name: String,
+        args: Vec<Expr>,
+        span: Span,
+    },
+    /// A collection name used as a value (all its documents).
+    Collection(String),
+    /// `input[* FILTER … LIMIT … RETURN projection]`; `iterator` is the
+    /// temporary that stands for each element (`CURRENT`).
+    Expansion(Box<Expansion>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expansion {
+    pub iterator: VarId,
+    pub input: Expr,
+    pub levels: u32,
+    pub filter: Option<Expr>,
+    pub limit: Option<(Expr, Expr)>,
+    pub projection: Expr,
+    /// Whether the short form `x[*]` (projection is the iterator itself).
+    pub plain: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logic {
+    And,
+    Or,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Quantifier {
+    All,
+    Any,
+    None,
+    AtLeast(Box<Expr>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ObjectMember {
+    Element(String, Expr),
+    Calculated(Expr, Expr),
+}
+
+impl Expr {
+    pub fn value(v: Value) -> Expr {
+        Expr::Value(v)
+    }
+
+    pub fn reference(&self) -> Option<VarId> {
+        match self {
+            Expr::Reference(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn as_value(&self) -> Option<&Value> {
+        match self {
+            Expr::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Every direct sub-expression, in rendering order.
+    pub fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Value(_) | Expr::Reference(_) | Expr::Collection(_) => Vec::new(),
+            Expr::Array(items) | Expr::Nary(_, items) => items.iter().collect(),
+            Expr::Object(members) => members
+                .iter()
+                .flat_map(|m| match m {
+                    ObjectMember::Element(_, v) => vec![v],
+                    ObjectMember::Calculated(k, v) => vec![k, v],
+                })
+                .collect(),
+            Expr::Attribute(object, _) => vec![object],
+            Expr::Indexed(object, index) => vec![object, index],
+            Expr::Unary(_, operand) => vec![operand],
+            Expr::Binary(_, lhs, rhs) | Expr::Range(lhs, rhs) => vec![lhs, rhs],
+            Expr::ArrayCompare {
+                quantifier,
+                lhs,
+                rhs,
+                ..
+            } => {
+                let mut out = vec![lhs.as_ref(), rhs.as_ref()];
+                if let Quantifier::AtLeast(n) = quantifier {
+                    out.push(n);
+                }
+                out
+            }
+            Expr::Ternary(c, t, e) => {
+                let mut out = vec![c.as_ref()];
+                out.extend(t.as_deref());
+                out.push(e);
+                out
+            }
+            Expr::Call { args, .. } | Expr::UserCall { args, .. } => args.iter().collect(),
+            Expr::Expansion(x) => {
+                let mut out = vec![&x.input];
+                out.extend(x.filter.as_ref());
+                if let Some((a, b)) = &x.limit {
+                    out.push(a);
+                    out.push(b);
+                }
+                out.push(&x.projection);
+                out
+            }
+        }
+    }
+
+    /// Visits this expression and all sub-expressions, parents first.
+    pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Expr)) {
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            visit(e);
+            let children = e.children();
+            stack.extend(children.into_iter().rev());
+        }
+    }
+
+    /// Applies `f` to every sub-expression bottom-up, replacing each.
+    pub fn rewrite(self, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
+        let e = match self {
+            Expr::Array(items) => Expr::Array(items.into_iter().map(|i| i.rewrite(f)).collect()),
+            Expr::Nary(l, items) => Expr::Nary(l, items.into_iter().map(|i| i.rewrite(f)).collect()),
+            Expr::Object(members) => Expr::Object(
+                members
+                    .into_iter()
+                    .map(|m| match m {
+                        ObjectMember::Element(k, v) => ObjectMember::Element(k, v.rewrite(f)),
+                        ObjectMember::Calculated(k, v) => ObjectMember::Calculated(k.rewrite(f), v.rewrite(f)),
+                    })
+                    .collect(),
+            ),
+            Expr::Attribute(o, n) => Expr::Attribute(Box::new(o.rewrite(f)), n),
+            Expr::Indexed(o, i) => Expr::Indexed(Box::new(o.rewrite(f)), Box::new(i.rewrite(f))),
+            Expr::Unary(op, o) => Expr::Unary(op, Box::new(o.rewrite(f))),
+            Expr::Binary(op, l, r) => Expr::Binary(op, Box::new(l.rewrite(f)), Box::new(r.rewrite(f))),
+            Expr::Range(l, r) => Expr::Range(Box::new(l.rewrite(f)), Box::new(r.rewrite(f))),
+            Expr::ArrayCompare {
+                quantifier,
+                op,
+                lhs,
+                rhs,
+            } => Expr::ArrayCompare {
+                quantifier: match quantifier {
+                    Quantifier::AtLeast(n) => Quantifier::AtLeast(Box::new(n.rewrite(f))),
+                    q => q,
+                },
+                op,
+                lhs: Box::new(lhs.rewrite(f)),
+                rhs: Box::new(rhs.rewrite(f)),
+            },
+            Expr::Ternary(c, t, e) => Expr::Ternary(
+                Box::new(c.rewrite(f)),
+                t.map(|t| Box::new(t.rewrite(f))),
+                Box::new(e.rewrite(f)),
+            ),
+            Expr::Call {
+                function,
+                args,
+                span,
+            } => Expr::Call {
+                function,
+                args: args.into_iter().map(|a| a.rewrite(f)).collect(),
+                span,
+            },
+            Expr::UserCall { name, args, span } => Expr::UserCall {
+                name,
+                args: args.into_iter().map(|a| a.rewrite(f)).collect(),
+                span,
+            },
+            Expr::Expansion(x) => {
+                let x = *x;
+                Expr::Expansion(Box::new(Expansion {
+                    iterator: x.iterator,
+                    input: x.input.rewrite(f),
+                    levels: x.levels,
+                    filter: x.filter.map(|e| e.rewrite(f)),
+                    limit: x.limit.map(|(a, b)| (a.rewrite(f), b.rewrite(f))),
+                    projection: x.projection.rewrite(f),
+                    plain: x.plain,
+                }))
+            }
+            leaf => leaf,
+        };
+        f(e)
+    }
+
+    /// The variables this expression reads, each once, in first-use order.
+    pub fn variables(&self) -> Vec<VarId> {
+        let mut out = Vec::new();
+        self.walk(&mut |e| {
+            if let Expr::Reference(v) = e {
+                if !out.contains(v) {
+                    out.push(*v);
+                }
+            }
+        });
+        out
+    }
+
+    pub fn uses_variable(&self, var: VarId) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| found |= matches!(e, Expr::Reference(v) if *v == var));
+        found
+    }
+
+    /// Replaces every reference to `from` by `to`.
+    pub fn replace_variable(&mut self, from: VarId, to: VarId) {
+        let e = std::mem::replace(self, Expr::Value(Value::Null));
+        *self = e.rewrite(&mut |e| match e {
+            Expr::Reference(v) if v == from => Expr::Reference(to),
+            other => other,
+        });
+    }
+
+    /// Every function call in the expression, in rendering order.
+    pub fn calls(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        self.walk(&mut |e| {
+            if matches!(e, Expr::Call { .. } | Expr::UserCall { .. }) {
+                out.push(e);
+            }
+        });
+        out
+    }
+
+    /// No function without the Deterministic flag, no user function.
+    pub fn is_deterministic(&self) -> bool {
+        self.calls().iter().all(|c| match c {
+            Expr::Call { function, .. } => function.is_deterministic(),
+            _ => false,
+        })
+    }
+
+    /// Whether every call may run on a DB-Server (§7.11).
+    pub fn can_run_on_db_server(&self, one_shard: bool) -> bool {
+        self.calls().iter().all(|c| match c {
+            Expr::Call { function, .. } => function.runs_on_db_server(one_shard),
+            _ => false,
+        })
+    }
+
+    /// Uses V8 (JavaScript): user functions and JS-only built-ins.
+    pub fn uses_v8(&self) -> bool {
+        self.calls().iter().any(|c| match c {
+            Expr::Call { function, .. } => function.uses_v8(),
+            _ => true,
+        })
+    }
+
+    /// Only values, arrays, objects and object elements: ArangoDB's
+    /// "const assignment".
+    pub fn is_constant(&self) -> bool {
+        let mut constant = true;
+        self.walk(&mut |e| {
+            constant &= match e {
+                Expr::Value(_) | Expr::Array(_) => true,
+                Expr::Object(members) => members.iter().all(|m| matches!(m, ObjectMember::Element(..))),
+                _ => false,
+            }
+        });
+        constant
+    }
+
+    /// The folded value of a constant expression.
+    pub fn constant_value(&self) -> Option<Value> {
+        match self {
+            Expr::Value(v) => Some(v.clone()),
+            Expr::Array(items) => items.iter().map(Expr::constant_value).collect::<Option<_>>().map(Value::Array),
+            Expr::Object(members) => members
+                .iter()
+                .map(|m| match m {
+                    ObjectMember::Element(k, v) => v.constant_value().map(|v| (k.clone(), v)),
+                    ObjectMember::Calculated(..) => None,
+                })
+                .collect::<Option<_>>()
+                .map(Value::Object),
+            _ => None,
+        }
+    }
+
+    /// A single attribute path on a variable (`doc.a.b`): ArangoDB's
+    /// "attribute expression".
+    pub fn attribute_path(&self) -> Option<(VarId, Vec<&str>)> {
+        let mut names = Vec::new();
+        let mut e = self;
+        loop {
+            match e {
+                Expr::Attribute(object, name) => {
+                    names.push(name.as_str());
+                    e = object;
+                }
+                Expr::Reference(v) if !names.is_empty() => {
+                    names.reverse();
+                    return Some((*v, names));
+                }
+                _ => return None,
+            }
+        }
+    }
+}

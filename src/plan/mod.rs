@@ -1,0 +1,491 @@
+//! Execution plans: a DAG of execution nodes (petgraph `StableGraph`, so
+//! removing a node never renumbers the others), the query's variables, and
+//! the surgery primitives the optimizer rules are written in.
+//!
+//! Edges point from a dependency to its consumer (rows flow along them).
+//! ArangoDB's node ids are data on the nodes; graph indices are storage
+//! handles and never printed.
+
+pub mod builder;
+pub mod estimate;
+pub mod expr;
+pub mod node;
+mod resolve;
+
+pub use expr::{Expr, VarId};
+pub use node::*;
+
+use crate::compat::Version;
+use petgraph::stable_graph::{NodeIndex, StableGraph};
+use petgraph::Direction::{Incoming, Outgoing};
+
+/// A query variable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variable {
+    pub id: VarId,
+    pub name: String,
+}
+
+impl Variable {
+    /// Temporaries (names starting with a digit or `_`) print as `#name`.
+    pub fn display_name(&self) -> String {
+        match self.name.chars().next() {
+            Some(c) if c.is_ascii_digit() || c == '_' => format!("#{}", self.name),
+            _ => self.name.clone(),
+        }
+    }
+
+    pub fn is_temporary(&self) -> bool {
+        self.name.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '_')
+    }
+}
+
+/// All variables of a query, numbered by one counter (ArangoDB's
+/// `VariableGenerator`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Variables {
+    counter: u32,
+    list: Vec<Variable>,
+}
+
+impl Variables {
+    /// A named variable takes one counter value.
+    pub fn create(&mut self, name: &str) -> VarId {
+        let id = self.counter;
+        self.counter += 1;
+        self.list.push(Variable {
+            id,
+            name: name.to_string(),
+        });
+        id
+    }
+
+    /// A parser temporary (subquery results, UPSERT helpers) first takes a
+    /// counter value for its name, then one for its id — in every version.
+    pub fn create_parser_temporary(&mut self) -> VarId {
+        let name = self.counter.to_string();
+        self.counter += 1;
+        self.create(&name)
+    }
+
+    /// A planner temporary (`tmpCalc`): two counter values up to 3.11,
+    /// one (name = id) from 3.12.
+    pub fn create_temporary(&mut self, compat: Version) -> VarId {
+        if compat.temporaries_use_two_counter_values() {
+            self.create_parser_temporary()
+        } else {
+            let name = self.counter.to_string();
+            self.create(&name)
+        }
+    }
+
+    pub fn get(&self, id: VarId) -> &Variable {
+        // Ids are only ever handed out by this generator.
+        let pos = self.list.binary_search_by_key(&id, |v| v.id).expect("variable ids come from this generator");
+        &self.list[pos]
+    }
+
+    pub fn display_name(&self, id: VarId) -> String {
+        self.get(id).display_name()
+    }
+
+    pub fn all(&self) -> &[Variable] {
+        &self.list
+    }
+
+    pub fn rename(&mut self, id: VarId, name: &str) {
+        if let Ok(pos) = self.list.binary_search_by_key(&id, |v| v.id) {
+            self.list[pos].name = name.to_string();
+        }
+    }
+}
+
+/// Handle of a node in a plan's graph.
+pub type NodeRef = NodeIndex;
+
+/// An execution plan.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    graph: StableGraph<Node, ()>,
+    root: NodeRef,
+    last_id: u32,
+    pub vars: Variables,
+    /// Names of the rules that changed this plan, in order (explain's
+    /// "Optimization rules applied").
+    pub applied_rules: Vec<&'static str>,
+    /// Nodes that are the root of a subquery pipeline.
+    subquery_roots: Vec<NodeRef>,
+    /// Set by `cluster-one-shard`: the whole query runs on one DB-Server,
+    /// and the remaining cluster rules no longer apply.
+    pub one_shard: bool,
+}
+
+impl Plan {
+    /// An empty plan; its first node should be a SingletonNode.
+    pub fn new(vars: Variables) -> Plan {
+        Plan {
+            graph: StableGraph::new(),
+            root: NodeIndex::end(),
+            last_id: 0,
+            vars,
+            applied_rules: Vec::new(),
+            subquery_roots: Vec::new(),
+            one_shard: false,
+        }
+    }
+
+    /// Creates a detached node with the next id.
+    pub fn create(&mut self, kind: NodeKind) -> NodeRef {
+        self.last_id += 1;
+        self.graph.add_node(Node {
+            id: self.last_id,
+            kind,
+            async_prefetch: false,
+        })
+    }
+
+    pub fn root(&self) -> NodeRef {
+        self.root
+    }
+
+    pub fn set_root(&mut self, n: NodeRef) {
+        self.root = n;
+    }
+
+    pub fn node(&self, n: NodeRef) -> &Node {
+        &self.graph[n]
+    }
+
+    pub fn kind(&self, n: NodeRef) -> &NodeKind {
+        &self.graph[n].kind
+    }
+
+    pub fn kind_mut(&mut self, n: NodeRef) -> &mut NodeKind {
+        &mut self.graph[n].kind
+    }
+
+    pub fn node_mut(&mut self, n: NodeRef) -> &mut Node {
+        &mut self.graph[n]
+    }
+
+    pub fn id(&self, n: NodeRef) -> u32 {
+        self.graph[n].id
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// The (first) node this one pulls rows from.
+    pub fn dependency(&self, n: NodeRef) -> Option<NodeRef> {
+        self.graph.neighbors_directed(n, Incoming).next()
+    }
+
+    /// The node that consumes this one's rows.
+    pub fn parent(&self, n: NodeRef) -> Option<NodeRef> {
+        self.graph.neighbors_directed(n, Outgoing).next()
+    }
+
+    /// Appends a detached node below `above` (`above` → `n`).
+    pub fn add_dependency(&mut self, n: NodeRef, above: NodeRef) {
+        self.graph.add_edge(above, n, ());
+    }
+
+    /// Removes `n` from its pipeline: its parent takes its dependency.
+    pub fn unlink(&mut self, n: NodeRef) {
+        let dep = self.dependency(n);
+        let parent = self.parent(n);
+        self.detach(n);
+        match (dep, parent) {
+            (Some(d), Some(p)) => {
+                self.graph.add_edge(d, p, ());
+            }
+            (Some(d), None) if self.root == n => self.root = d,
+            _ => {}
+        }
+        if let Some(pos) = self.subquery_roots.iter().position(|&r| r == n) {
+            if let Some(d) = dep {
+                self.subquery_roots[pos] = d;
+                self.retarget_subquery(n, d);
+            }
+        }
+    }
+
+    fn retarget_subquery(&mut self, old: NodeRef, new: NodeRef) {
+        for w in self.graph.node_weights_mut() {
+            if let NodeKind::Subquery { root, .. } = &mut w.kind {
+                if *root == old {
+                    *root = new;
+                }
+            }
+        }
+    }
+
+    /// Removes all edges of `n`, leaving it detached (still in the graph).
+    fn detach(&mut self, n: NodeRef) {
+        while let Some(e) = self.graph.first_edge(n, Incoming) {
+            self.graph.remove_edge(e);
+        }
+        while let Some(e) = self.graph.first_edge(n, Outgoing) {
+            self.graph.remove_edge(e);
+        }
+    }
+
+    /// Deletes a node from the plan entirely (after unlinking).
+    pub fn remove(&mut self, n: NodeRef) {
+        self.unlink(n);
+        self.graph.remove_node(n);
+    }
+
+    /// Puts the detached node `n` directly above `at`:
+    /// `old dependency → n → at`.
+    pub fn insert_above(&mut self, at: NodeRef, n: NodeRef) {
+        if let Some(d) = self.dependency(at) {
+            if let Some(e) = self.graph.find_edge(d, at) {
+                self.graph.remove_edge(e);
+            }
+            self.graph.add_edge(d, n, ());
+        }
+        self.graph.add_edge(n, at, ());
+    }
+
+    /// Puts the detached node `n` directly below `at`: `at → n → old parent`.
+    pub fn insert_below(&mut self, at: NodeRef, n: NodeRef) {
+        match self.parent(at) {
+            Some(p) => {
+                if let Some(e) = self.graph.find_edge(at, p) {
+                    self.graph.remove_edge(e);
+                }
+                self.graph.add_edge(n, p, ());
+            }
+            None => {
+                if self.root == at {
+                    self.root = n;
+                }
+                if let Some(pos) = self.subquery_roots.iter().position(|&r| r == at) {
+                    self.subquery_roots[pos] = n;
+                    self.retarget_subquery(at, n);
+                }
+            }
+        }
+        self.graph.add_edge(at, n, ());
+    }
+
+    /// Moves `n` (already in a pipeline) to directly above `at`.
+    pub fn move_above(&mut self, n: NodeRef, at: NodeRef) {
+        self.unlink(n);
+        self.insert_above(at, n);
+    }
+
+    pub fn register_subquery_root(&mut self, root: NodeRef) {
+        self.subquery_roots.push(root);
+    }
+
+    /// Whether `n` is the root of a subquery pipeline.
+    pub fn is_subquery_root(&self, n: NodeRef) -> bool {
+        self.subquery_roots.contains(&n)
+    }
+
+    /// ArangoDB's pre-order walk from the root (§1.4): a node, then its
+    /// dependencies; a SubqueryNode's own pipeline after its dependencies.
+    pub fn preorder(&self) -> Vec<NodeRef> {
+        let mut out = Vec::with_capacity(self.graph.node_count());
+        let mut stack = vec![self.root];
+        let mut pending_subqueries: Vec<Vec<NodeRef>> = Vec::new();
+        // Walk the main chain first; subquery pipelines are visited after
+        // everything above their SubqueryNode, i.e. after the chain ends.
+        while let Some(n) = stack.pop() {
+            out.push(n);
+            if let NodeKind::Subquery { root, .. } = self.kind(n) {
+                pending_subqueries.push(vec![*root]);
+            }
+            match self.dependency(n) {
+                Some(d) => stack.push(d),
+                None => {
+                    // Subqueries are entered innermost-last: the one met
+                    // last (highest up) is visited first.
+                    if let Some(next) = pending_subqueries.pop() {
+                        stack.extend(next);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Pre-order nodes of the given kind.
+    pub fn find(&self, pred: impl Fn(&NodeKind) -> bool) -> Vec<NodeRef> {
+        self.preorder().into_iter().filter(|&n| pred(self.kind(n))).collect()
+    }
+
+    /// The main pipeline, top (Singleton) to bottom (root).
+    pub fn pipeline(&self) -> Vec<NodeRef> {
+        self.pipeline_ending_at(self.root)
+    }
+
+    /// A pipeline, top to bottom, ending at `bottom`.
+    pub fn pipeline_ending_at(&self, bottom: NodeRef) -> Vec<NodeRef> {
+        let mut out = vec![bottom];
+        let mut n = bottom;
+        while let Some(d) = self.dependency(n) {
+            out.push(d);
+            n = d;
+        }
+        out.reverse();
+        out
+    }
+
+    /// Whether `n` belongs to a subquery pipeline (not the main query).
+    pub fn in_subquery(&self, n: NodeRef) -> bool {
+        let mut bottom = n;
+        while let Some(p) = self.parent(bottom) {
+            bottom = p;
+        }
+        bottom != self.root
+    }
+
+    /// The node that defines `var`, searching the pipeline above `n` and,
+    /// for subqueries, the enclosing pipelines.
+    pub fn setter_above(&self, n: NodeRef, var: VarId) -> Option<NodeRef> {
+        let mut cur = self.dependency(n);
+        while let Some(c) = cur {
+            if self.kind(c).variables_set().contains(&var) {
+                return Some(c);
+            }
+            cur = self.dependency(c);
+        }
+        None
+    }
+
+    /// The node anywhere in the plan that defines `var`.
+    pub fn setter(&self, var: VarId) -> Option<NodeRef> {
+        self.graph
+            .node_indices()
+            .find(|&n| self.kind(n).variables_set().contains(&var))
+    }
+
+    /// Whether any node below `n` (towards the root, including subquery
+    /// bodies that hang off later SubqueryNodes) reads `var`.
+    pub fn is_used_after(&self, n: NodeRef, var: VarId) -> bool {
+        let mut cur = self.parent(n);
+        while let Some(c) = cur {
+            if self.node_uses(c, var) {
+                return true;
+            }
+            cur = self.parent(c);
+        }
+        // A subquery's body may read variables of the pipeline enclosing it.
+        if self.in_subquery(n) {
+            let mut bottom = n;
+            while let Some(p) = self.parent(bottom) {
+                bottom = p;
+            }
+            if let Some(sq) = self.subquery_node_of(bottom) {
+                return self.is_used_after(sq, var);
+            }
+        }
+        false
+    }
+
+    /// Whether node `n` reads `var`, counting a SubqueryNode's whole body.
+    pub fn node_uses(&self, n: NodeRef, var: VarId) -> bool {
+        if self.kind(n).variables_used().contains(&var) {
+            return true;
+        }
+        if let NodeKind::Subquery { root, .. } = self.kind(n) {
+            return self.pipeline_ending_at(*root).into_iter().any(|s| self.node_uses(s, var));
+        }
+        false
+    }
+
+    /// The SubqueryNode whose pipeline ends at `root`.
+    pub fn subquery_node_of(&self, root: NodeRef) -> Option<NodeRef> {
+        self.graph
+            .node_indices()
+            .find(|&n| matches!(self.kind(n), NodeKind::Subquery { root: r, .. } if *r == root))
+    }
+
+    /// All node handles in serialization order: every node after its
+    /// dependencies, Singleton first, root last (subquery bodies are not
+    /// included; they belong to their SubqueryNode).
+    pub fn serialization_order(&self) -> Vec<NodeRef> {
+        self.pipeline()
+    }
+
+    /// Replaces every use of `from` by `to` in the whole plan.
+    pub fn replace_variable(&mut self, from: VarId, to: VarId) {
+        for w in self.graph.node_weights_mut() {
+            w.kind.replace_variable(from, to);
+        }
+    }
+
+    /// Records that `rule` changed the plan (consecutive repeats collapse).
+    pub fn record_rule(&mut self, rule: &'static str) {
+        if self.applied_rules.last() != Some(&rule) {
+            self.applied_rules.push(rule);
+        }
+    }
+
+    pub fn nodes(&self) -> impl Iterator<Item = NodeRef> + '_ {
+        self.graph.node_indices()
+    }
+
+    /// The last node of the pipeline `n` belongs to.
+    pub fn pipeline_bottom(&self, n: NodeRef) -> NodeRef {
+        let mut bottom = n;
+        while let Some(p) = self.parent(bottom) {
+            bottom = p;
+        }
+        bottom
+    }
+
+    /// ArangoDB's notion of a deterministic node: no random scan, no
+    /// non-deterministic expression, no writing subquery.
+    pub fn is_deterministic(&self, n: NodeRef) -> bool {
+        match self.kind(n) {
+            NodeKind::Calculation { expr, .. } => expr.is_deterministic(),
+            NodeKind::EnumerateCollection(scan) => !scan.random,
+            NodeKind::Subquery { root, .. } => self
+                .pipeline_ending_at(*root)
+                .into_iter()
+                .all(|s| self.is_deterministic(s) && !matches!(self.kind(s), NodeKind::Modification(_))),
+            _ => true,
+        }
+    }
+
+    /// The variables a node needs from the pipeline above it; for a
+    /// SubqueryNode, what its body reads but does not define itself.
+    pub fn variables_needed(&self, n: NodeRef) -> Vec<VarId> {
+        match self.kind(n) {
+            NodeKind::Subquery { root, .. } => {
+                let body = self.pipeline_ending_at(*root);
+                let set: Vec<VarId> = body.iter().flat_map(|&s| self.kind(s).variables_set()).collect();
+                let mut used = Vec::new();
+                for &s in &body {
+                    for v in self.variables_needed(s) {
+                        if !set.contains(&v) && !used.contains(&v) {
+                            used.push(v);
+                        }
+                    }
+                }
+                used
+            }
+            kind => kind.variables_used(),
+        }
+    }
+
+    /// Every expression held by any node (subquery bodies included).
+    pub fn expressions(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        for n in self.graph.node_indices() {
+            match self.kind(n) {
+                NodeKind::Calculation { expr, .. } => out.push(expr),
+                NodeKind::EnumerateCollection(s) => out.extend(s.filter.as_ref()),
+                NodeKind::Index(s) => out.extend(s.condition.iter().chain(s.filter.iter())),
+                NodeKind::EnumerateList { filter, .. } => out.extend(filter.as_ref()),
+                _ => {}
+            }
+        }
+        out
+    }
+}

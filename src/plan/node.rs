@@ -1,0 +1,365 @@
+//! Execution nodes: one variant per ArangoDB node type, carrying what the
+//! optimizer reads and the explainer prints.
+
+use super::expr::{Expr, VarId};
+use petgraph::stable_graph::NodeIndex;
+
+/// An execution node. `id` is ArangoDB's node id: taken from the plan's
+/// counter when the node is created and never reused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub id: u32,
+    pub kind: NodeKind,
+    /// Set by the `async-prefetch` rule (3.12's `Par` column).
+    pub async_prefetch: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Singleton,
+    EnumerateCollection(CollectionScan),
+    Index(IndexScan),
+    EnumerateList {
+        input: VarId,
+        out: VarId,
+        /// Early-pruning filter (3.12).
+        filter: Option<Expr>,
+    },
+    Calculation {
+        out: VarId,
+        expr: Expr,
+    },
+    Filter {
+        input: VarId,
+    },
+    Sort {
+        elements: Vec<SortElement>,
+        /// Set by `sort-limit`: a constrained heap of this many rows.
+        limit: u64,
+    },
+    Limit {
+        offset: u64,
+        limit: u64,
+        full_count: bool,
+    },
+    Return {
+        input: VarId,
+    },
+    Collect(Collect),
+    /// A subquery before splicing: its own pipeline ends in `root`.
+    Subquery {
+        root: NodeIndex,
+        out: VarId,
+    },
+    SubqueryStart {
+        out: VarId,
+    },
+    SubqueryEnd {
+        input: Option<VarId>,
+        out: VarId,
+    },
+    Modification(Modification),
+    NoResults,
+    Remote,
+    Scatter,
+    Distribute {
+        input: VarId,
+        collection: String,
+    },
+    Gather(Gather),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollectionScan {
+    pub collection: String,
+    pub out: VarId,
+    pub random: bool,
+    /// Early-pruning filter folded in by `move-filters-into-enumerate`.
+    pub filter: Option<Expr>,
+    pub projections: Vec<Vec<String>>,
+    pub produces_result: bool,
+    /// Restricted to one shard by `restrict-to-single-shard`.
+    pub restricted_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexScan {
+    pub collection: String,
+    pub out: VarId,
+    /// Positions in the collection's index list; `None` is the primary index.
+    pub indexes: Vec<IndexRef>,
+    /// The index condition: an n-ary OR of n-ary ANDs, one branch per index.
+    pub condition: Option<Expr>,
+    pub all_covered_by_one_index: bool,
+    pub ascending: bool,
+    /// Set by `use-index-for-sort`: the gather above must merge-sort.
+    pub needs_gather_sort: bool,
+    pub filter: Option<Expr>,
+    pub projections: Vec<Vec<String>>,
+    /// The index alone answers the projections (`index only`).
+    pub covers_projections: bool,
+    pub produces_result: bool,
+    pub restricted_to: Option<String>,
+}
+
+/// An index used by an IndexNode: the primary index, or a secondary index
+/// of the collection by position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexRef {
+    Primary,
+    Edge,
+    Secondary(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortElement {
+    pub var: VarId,
+    pub ascending: bool,
+    /// Attribute path below the variable (gather elements from indexes).
+    pub path: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CollectMethod {
+    Hash,
+    Sorted,
+    Count,
+    Distinct,
+}
+
+impl CollectMethod {
+    pub fn name(self) -> &'static str {
+        match self {
+            CollectMethod::Hash => "hash",
+            CollectMethod::Sorted => "sorted",
+            CollectMethod::Count => "count",
+            CollectMethod::Distinct => "distinct",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    pub out: VarId,
+    pub input: Option<VarId>,
+    /// Upper-case aggregate function name: `MIN`, `LENGTH`, …
+    pub function: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collect {
+    pub groups: Vec<(VarId, VarId)>,
+    pub aggregates: Vec<Aggregate>,
+    pub into: Option<VarId>,
+    pub into_expression: Option<VarId>,
+    pub keep: Option<Vec<VarId>>,
+    pub method: CollectMethod,
+    /// The method was fixed by OPTIONS or by the planner itself.
+    pub fixed_method: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModificationKind {
+    Insert,
+    Update,
+    Replace,
+    Remove,
+    Upsert,
+}
+
+impl ModificationKind {
+    pub fn node_type(self) -> &'static str {
+        match self {
+            ModificationKind::Insert => "InsertNode",
+            ModificationKind::Update => "UpdateNode",
+            ModificationKind::Replace => "ReplaceNode",
+            ModificationKind::Remove => "RemoveNode",
+            ModificationKind::Upsert => "UpsertNode",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Modification {
+    pub kind: ModificationKind,
+    pub collection: String,
+    /// The document (INSERT/UPDATE/REPLACE), the key (REMOVE), the search
+    /// document (UPSERT).
+    pub input: VarId,
+    /// `UPDATE key WITH doc`: the key variable.
+    pub key: Option<VarId>,
+    /// UPSERT's insert and update documents.
+    pub insert: Option<VarId>,
+    pub update: Option<VarId>,
+    pub out_old: Option<VarId>,
+    pub out_new: Option<VarId>,
+    pub produces_results: bool,
+    pub options: crate::value::Value,
+    pub restricted_to: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortMode {
+    Unset,
+    MinElement,
+    Heap,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parallelism {
+    Undefined,
+    Serial,
+    Parallel,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gather {
+    pub elements: Vec<SortElement>,
+    /// The mode a sorting gather would use (serialized `unset` without elements).
+    pub sort_mode: SortMode,
+    pub parallelism: Parallelism,
+    /// Constrained-sort limit from `sort-limit`.
+    pub limit: u64,
+}
+
+impl NodeKind {
+    /// ArangoDB's node type name.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            NodeKind::Singleton => "SingletonNode",
+            NodeKind::EnumerateCollection(_) => "EnumerateCollectionNode",
+            NodeKind::Index(_) => "IndexNode",
+            NodeKind::EnumerateList { .. } => "EnumerateListNode",
+            NodeKind::Calculation { .. } => "CalculationNode",
+            NodeKind::Filter { .. } => "FilterNode",
+            NodeKind::Sort { .. } => "SortNode",
+            NodeKind::Limit { .. } => "LimitNode",
+            NodeKind::Return { .. } => "ReturnNode",
+            NodeKind::Collect(_) => "CollectNode",
+            NodeKind::Subquery { .. } => "SubqueryNode",
+            NodeKind::SubqueryStart { .. } => "SubqueryStartNode",
+            NodeKind::SubqueryEnd { .. } => "SubqueryEndNode",
+            NodeKind::Modification(m) => m.kind.node_type(),
+            NodeKind::NoResults => "NoResultsNode",
+            NodeKind::Remote => "RemoteNode",
+            NodeKind::Scatter => "ScatterNode",
+            NodeKind::Distribute { .. } => "DistributeNode",
+            NodeKind::Gather(_) => "GatherNode",
+        }
+    }
+
+    /// The variables this node defines.
+    pub fn variables_set(&self) -> Vec<VarId> {
+        match self {
+            NodeKind::EnumerateCollection(s) => vec![s.out],
+            NodeKind::Index(s) => vec![s.out],
+            NodeKind::EnumerateList { out, .. }
+            | NodeKind::Calculation { out, .. }
+            | NodeKind::Subquery { out, .. }
+            | NodeKind::SubqueryStart { out }
+            | NodeKind::SubqueryEnd { out, .. } => vec![*out],
+            NodeKind::Collect(c) => c
+                .groups
+                .iter()
+                .map(|g| g.0)
+                .chain(c.aggregates.iter().map(|a| a.out))
+                .chain(c.into)
+                .collect(),
+            NodeKind::Modification(m) => m.out_old.into_iter().chain(m.out_new).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The variables this node reads (subquery bodies not included).
+    pub fn variables_used(&self) -> Vec<VarId> {
+        let mut out = match self {
+            NodeKind::EnumerateCollection(s) => s.filter.as_ref().map(Expr::variables).unwrap_or_default(),
+            NodeKind::Index(s) => {
+                let mut v = s.condition.as_ref().map(Expr::variables).unwrap_or_default();
+                v.extend(s.filter.as_ref().map(Expr::variables).unwrap_or_default());
+                v
+            }
+            NodeKind::EnumerateList { input, filter, .. } => {
+                let mut v = vec![*input];
+                v.extend(filter.as_ref().map(Expr::variables).unwrap_or_default());
+                v
+            }
+            NodeKind::Calculation { expr, .. } => expr.variables(),
+            NodeKind::Filter { input } | NodeKind::Return { input } => vec![*input],
+            NodeKind::Sort { elements, .. } => elements.iter().map(|e| e.var).collect(),
+            NodeKind::Gather(g) => g.elements.iter().map(|e| e.var).collect(),
+            NodeKind::Collect(c) => c
+                .groups
+                .iter()
+                .map(|g| g.1)
+                .chain(c.aggregates.iter().filter_map(|a| a.input))
+                .chain(c.into_expression)
+                .chain(c.keep.iter().flatten().copied())
+                .collect(),
+            NodeKind::SubqueryEnd { input, .. } => input.iter().copied().collect(),
+            NodeKind::Modification(m) => [Some(m.input), m.key, m.insert, m.update].into_iter().flatten().collect(),
+            NodeKind::Distribute { input, .. } => vec![*input],
+            _ => Vec::new(),
+        };
+        out.dedup();
+        out
+    }
+
+    /// Replaces uses (not definitions) of a variable.
+    pub fn replace_variable(&mut self, from: VarId, to: VarId) {
+        let swap = |v: &mut VarId| {
+            if *v == from {
+                *v = to;
+            }
+        };
+        match self {
+            NodeKind::Calculation { expr, .. } => expr.replace_variable(from, to),
+            NodeKind::EnumerateCollection(s) => {
+                if let Some(f) = &mut s.filter {
+                    f.replace_variable(from, to)
+                }
+            }
+            NodeKind::Index(s) => {
+                for e in s.condition.iter_mut().chain(s.filter.iter_mut()) {
+                    e.replace_variable(from, to);
+                }
+            }
+            NodeKind::EnumerateList { input, filter, .. } => {
+                swap(input);
+                if let Some(f) = filter {
+                    f.replace_variable(from, to)
+                }
+            }
+            NodeKind::Filter { input } | NodeKind::Return { input } | NodeKind::Distribute { input, .. } => swap(input),
+            NodeKind::Sort { elements, .. } => elements.iter_mut().for_each(|e| swap(&mut e.var)),
+            NodeKind::Gather(g) => g.elements.iter_mut().for_each(|e| swap(&mut e.var)),
+            NodeKind::Collect(c) => {
+                c.groups.iter_mut().for_each(|g| swap(&mut g.1));
+                c.aggregates.iter_mut().filter_map(|a| a.input.as_mut()).for_each(swap);
+                c.into_expression.iter_mut().for_each(swap);
+                c.keep.iter_mut().flatten().for_each(swap);
+            }
+            NodeKind::SubqueryEnd { input, .. } => input.iter_mut().for_each(swap),
+            NodeKind::Modification(m) => {
+                swap(&mut m.input);
+                m.key.iter_mut().chain(m.insert.iter_mut()).chain(m.update.iter_mut()).for_each(swap);
+            }
+            _ => {}
+        }
+    }
+
+    /// Enumerations over collections (the nodes scatter-in-cluster wraps).
+    pub fn collection(&self) -> Option<&str> {
+        match self {
+            NodeKind::EnumerateCollection(s) => Some(&s.collection),
+            NodeKind::Index(s) => Some(&s.collection),
+            NodeKind::Modification(m) => Some(&m.collection),
+            NodeKind::Distribute { collection, .. } => Some(collection),
+            _ => None,
+        }
+    }
+
+    pub fn is_calculation(&self) -> bool {
+        matches!(self, NodeKind::Calculation { .. })
+    }
+}

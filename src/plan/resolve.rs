@@ -1,0 +1,733 @@
+//! Name resolution: turns the syntax tree into operations over variables,
+//! the way ArangoDB's parser leaves its AST before planning.
+//!
+//! Variables are created here in the order ArangoDB's grammar creates them
+//! (an expression's inner variables before the variable it is assigned
+//! to; a subquery's variables before its result temporary), because the
+//! variable counter decides the `#N` names the explain output shows.
+//! Subqueries used as values are hoisted into `LET #tmp = (…)` operations
+//! before the statement that uses them. Bind parameters are injected and
+//! constant sub-expressions folded.
+
+use super::expr::{Expansion, Expr, Logic, ObjectMember, Quantifier, VarId};
+use super::Variables;
+use crate::catalog::Catalog;
+use crate::error::{Error, Result};
+use crate::functions;
+use crate::syntax::{self as ast, BinaryOp, ExprKind, UnaryOp};
+use crate::value::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// One statement after resolution.
+#[derive(Debug, Clone)]
+pub(crate) enum Op {
+    For {
+        out: VarId,
+        source: ForSource,
+    },
+    Filter(Expr),
+    Let {
+        out: VarId,
+        expr: Expr,
+    },
+    /// A parser-generated `LET #tmp = ( … )`.
+    Subquery {
+        out: VarId,
+        body: Vec<Op>,
+    },
+    Sort(Vec<(Expr, bool)>),
+    Limit {
+        offset: u64,
+        count: u64,
+    },
+    Return {
+        expr: Expr,
+        distinct: bool,
+    },
+    Collect(CollectOp),
+    Modify(ModifyOp),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum ForSource {
+    Collection(String),
+    Expr(Expr),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CollectOp {
+    pub groups: Vec<(VarId, Expr)>,
+    /// (out, function name, argument)
+    pub aggregates: Vec<(VarId, String, Option<Expr>)>,
+    pub into: Option<VarId>,
+    pub into_expr: Option<Expr>,
+    pub keep: Option<Vec<VarId>>,
+    pub options: Value,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ModifyOp {
+    pub kind: super::ModificationKind,
+    pub collection: String,
+    pub doc: Expr,
+    pub key: Option<Expr>,
+    pub insert: Option<Expr>,
+    pub update: Option<Expr>,
+    pub out_old: Option<VarId>,
+    pub out_new: Option<VarId>,
+    pub options: Value,
+}
+
+/// The resolved query and what resolution learned about it.
+#[derive(Debug)]
+pub(crate) struct Resolved {
+    pub ops: Vec<Op>,
+    pub vars: Variables,
+    /// Collections the query reads or writes, in first-use order.
+    pub collections: Vec<String>,
+    /// Collections the query writes.
+    pub written: Vec<String>,
+}
+
+pub(crate) fn resolve(
+    query: &ast::Query,
+    catalog: &Catalog,
+    bind: &BTreeMap<String, serde_json::Value>,
+) -> Result<Resolved> {
+    let mut r = Resolver {
+        catalog,
+        bind,
+        bind_used: Vec::new(),
+        vars: Variables::default(),
+        levels: vec![vec![HashMap::new()]],
+        collections: Vec::new(),
+        written: Vec::new(),
+    };
+    let ops = r.query(query)?;
+    for name in bind.keys() {
+        if !r.bind_used.contains(name) {
+            return Err(Error::BindParameterUndeclared(name.clone()));
+        }
+    }
+    Ok(Resolved {
+        ops,
+        vars: r.vars,
+        collections: r.collections,
+        written: r.written,
+    })
+}
+
+struct Resolver<'a> {
+    catalog: &'a Catalog,
+    bind: &'a BTreeMap<String, serde_json::Value>,
+    bind_used: Vec<String>,
+    vars: Variables,
+    /// One entry per (sub)query level; each a stack of scopes (the level's
+    /// base scope, then one per FOR / COLLECT).
+    levels: Vec<Vec<HashMap<String, VarId>>>,
+    collections: Vec<String>,
+    written: Vec<String>,
+}
+
+impl Resolver<'_> {
+    fn query(&mut self, q: &ast::Query) -> Result<Vec<Op>> {
+        let mut ops = Vec::new();
+        for statement in &q.statements {
+            self.statement(statement, &mut ops)?;
+        }
+        Ok(ops)
+    }
+
+    fn lookup(&self, name: &str) -> Option<VarId> {
+        self.levels
+            .iter()
+            .rev()
+            .flat_map(|level| level.iter().rev())
+            .find_map(|scope| scope.get(name).copied())
+    }
+
+    fn declare(&mut self, name: &ast::Name) -> Result<VarId> {
+        if matches!(name.text.as_str(), "CURRENT" | "NEW" | "OLD") {
+            return Err(Error::VariableNameInvalid(name.text.clone()));
+        }
+        if self.lookup(&name.text).is_some() {
+            return Err(Error::VariableRedeclared(name.text.clone()));
+        }
+        let id = self.vars.create(&name.text);
+        self.bind_name(&name.text, id);
+        Ok(id)
+    }
+
+    fn bind_name(&mut self, name: &str, id: VarId) {
+        let level = self.levels.last_mut().expect("a query level is always open");
+        level.last_mut().expect("a scope is always open").insert(name.to_string(), id);
+    }
+
+    fn push_scope(&mut self) {
+        self.levels.last_mut().expect("a query level is always open").push(HashMap::new());
+    }
+
+    /// COLLECT ends every FOR scope of the current query level: only the
+    /// level's base scope (and outer levels) stay visible.
+    fn collect_scope(&mut self) {
+        let level = self.levels.last_mut().expect("a query level is always open");
+        level.truncate(1);
+        level.push(HashMap::new());
+    }
+
+    fn use_collection(&mut self, name: &str) -> Result<()> {
+        if self.catalog.collection(name).is_none() {
+            return Err(Error::CollectionNotFound(name.to_string()));
+        }
+        if !self.collections.iter().any(|c| c == name) {
+            self.collections.push(name.to_string());
+        }
+        Ok(())
+    }
+
+    fn data_source(&mut self, source: &ast::DataSource) -> Result<String> {
+        let name = match source {
+            ast::DataSource::Name(n) => n.text.clone(),
+            ast::DataSource::BindParameter(p) => self.collection_parameter(&p.text)?,
+        };
+        self.use_collection(&name)?;
+        Ok(name)
+    }
+
+    fn collection_parameter(&mut self, name: &str) -> Result<String> {
+        let key = format!("@{name}");
+        let value = self.bind.get(&key).ok_or_else(|| Error::BindParameterMissing(key.clone()))?;
+        self.mark_bind_used(&key);
+        match value {
+            serde_json::Value::String(s) if !s.is_empty() => Ok(s.clone()),
+            _ => Err(Error::BindParameterType(key)),
+        }
+    }
+
+    fn mark_bind_used(&mut self, key: &str) {
+        if !self.bind_used.iter().any(|k| k == key) {
+            self.bind_used.push(key.to_string());
+        }
+    }
+
+    fn statement(&mut self, s: &ast::Statement, ops: &mut Vec<Op>) -> Result<()> {
+        use ast::Statement as S;
+        match s {
+            S::With(sources) => {
+                for source in sources {
+                    self.data_source(source)?;
+                }
+            }
+            S::For(f) => {
+                if f.variables.len() != 1 || f.destructure || f.search.is_some() {
+                    return Err(Error::NotSupported(
+                        "FOR with several variables, destructuring or SEARCH".into(),
+                    ));
+                }
+                let source = match &f.source {
+                    ast::ForSource::Expr(e) => match &e.kind {
+                        ExprKind::Name(n) if self.lookup(n).is_none() => {
+                            self.use_collection(n)?;
+                            ForSource::Collection(n.clone())
+                        }
+                        ExprKind::CollectionBindParameter(p) => {
+                            let name = self.collection_parameter(p)?;
+                            self.use_collection(&name)?;
+                            ForSource::Collection(name)
+                        }
+                        _ => ForSource::Expr(self.expr(e, ops)?),
+                    },
+                    ast::ForSource::Traversal(_) => return Err(Error::NotSupported("graph traversals".into())),
+                    ast::ForSource::Path(_) => return Err(Error::NotSupported("path searches".into())),
+                };
+                if let Some(o) = &f.options {
+                    self.constant(o, ops)?;
+                }
+                self.push_scope();
+                let out = self.declare(&f.variables[0])?;
+                ops.push(Op::For { out, source });
+            }
+            S::Filter(e) => {
+                let e = self.expr(e, ops)?;
+                ops.push(Op::Filter(e));
+            }
+            S::Let(assignments) => {
+                for (name, e) in assignments {
+                    let e = self.expr(e, ops)?;
+                    let out = self.declare(name)?;
+                    ops.push(Op::Let { out, expr: e });
+                }
+            }
+            S::Sort(elements) => {
+                let mut out = Vec::new();
+                for el in elements {
+                    let e = self.expr(&el.expr, ops)?;
+                    let ascending = match &el.direction {
+                        ast::SortDirection::Default | ast::SortDirection::Asc => true,
+                        ast::SortDirection::Desc => false,
+                        ast::SortDirection::Dynamic(d) => match self.constant(d, ops)? {
+                            Value::String(s) => !s.eq_ignore_ascii_case("desc"),
+                            Value::Bool(b) => b,
+                            _ => return Err(Error::NotSupported("a SORT direction that is not ASC, DESC or a boolean".into())),
+                        },
+                    };
+                    out.push((e, ascending));
+                }
+                ops.push(Op::Sort(out));
+            }
+            S::Limit { offset, count } => {
+                let offset = match offset {
+                    Some(o) => self.limit_value(o, ops)?,
+                    None => 0,
+                };
+                let count = self.limit_value(count, ops)?;
+                ops.push(Op::Limit { offset, count });
+            }
+            S::Return { distinct, expr } => {
+                let e = self.expr(expr, ops)?;
+                ops.push(Op::Return { expr: e, distinct: *distinct });
+            }
+            S::Collect(c) => self.collect(c, ops)?,
+            S::Window(_) => return Err(Error::NotSupported("WINDOW".into())),
+            S::Insert { doc, into, options } => {
+                let doc = self.expr(doc, ops)?;
+                let collection = self.data_source(into)?;
+                let options = self.options(options.as_ref(), ops)?;
+                self.modification(ops, super::ModificationKind::Insert, collection, doc, None, options)?;
+            }
+            S::Update(m) | S::Replace(m) => {
+                let kind = if matches!(s, S::Update(_)) {
+                    super::ModificationKind::Update
+                } else {
+                    super::ModificationKind::Replace
+                };
+                let key = m.key.as_ref().map(|k| self.expr(k, ops)).transpose()?;
+                let doc = self.expr(&m.doc, ops)?;
+                let collection = self.data_source(&m.collection)?;
+                let options = self.options(m.options.as_ref(), ops)?;
+                self.modification(ops, kind, collection, doc, key, options)?;
+            }
+            S::Remove { key, from, options } => {
+                let key = self.expr(key, ops)?;
+                let collection = self.data_source(from)?;
+                let options = self.options(options.as_ref(), ops)?;
+                self.modification(ops, super::ModificationKind::Remove, collection, key, None, options)?;
+            }
+            S::Upsert(_) => return Err(Error::NotSupported("UPSERT".into())),
+        }
+        Ok(())
+    }
+
+    fn options(&mut self, options: Option<&ast::Expr>, ops: &mut Vec<Op>) -> Result<Value> {
+        match options {
+            None => Ok(Value::Object(Vec::new())),
+            Some(o) => match self.constant(o, ops)? {
+                v @ Value::Object(_) => Ok(v),
+                _ => Err(Error::BadOption("OPTIONS must be an object".into())),
+            },
+        }
+    }
+
+    fn modification(
+        &mut self,
+        ops: &mut Vec<Op>,
+        kind: super::ModificationKind,
+        collection: String,
+        doc: Expr,
+        key: Option<Expr>,
+        options: Value,
+    ) -> Result<()> {
+        use super::ModificationKind as K;
+        if !self.written.contains(&collection) {
+            self.written.push(collection.clone());
+        }
+        let overwrite = matches!(
+            &options,
+            Value::Object(m) if m.iter().any(|(k, v)| k == "overwriteMode"
+                && matches!(v, Value::String(s) if s == "update" || s == "replace"))
+        );
+        let out_old = match kind {
+            K::Remove | K::Update | K::Replace => Some(self.vars.create("$OLD")),
+            K::Insert if overwrite => Some(self.vars.create("$OLD")),
+            _ => None,
+        };
+        let out_new = match kind {
+            K::Insert | K::Update | K::Replace => Some(self.vars.create("$NEW")),
+            _ => None,
+        };
+        if let Some(v) = out_old {
+            self.bind_name("OLD", v);
+        }
+        if let Some(v) = out_new {
+            self.bind_name("NEW", v);
+        }
+        ops.push(Op::Modify(ModifyOp {
+            kind,
+            collection,
+            doc,
+            key,
+            insert: None,
+            update: None,
+            out_old,
+            out_new,
+            options,
+        }));
+        Ok(())
+    }
+
+    fn collect(&mut self, c: &ast::Collect, ops: &mut Vec<Op>) -> Result<()> {
+        if let Some(o) = &c.options {
+            self.constant(o, ops)?;
+        }
+        // Expressions are resolved in the old scope; outputs are declared
+        // in a fresh scope that hides the loop variables.
+        let mut groups = Vec::new();
+        let mut pending = Vec::new();
+        for (name, e) in &c.groups {
+            groups.push(self.expr(e, ops)?);
+            pending.push(name);
+        }
+        let mut aggregates = Vec::new();
+        for (name, e) in &c.aggregates {
+            let (function, arg) = match &e.kind {
+                ExprKind::Call { name: f, args } if args.len() <= 1 => {
+                    let upper = f.to_ascii_uppercase();
+                    let arg = args.first().map(|a| self.expr(a, ops)).transpose()?;
+                    (upper, arg)
+                }
+                _ => return Err(Error::NotSupported("an AGGREGATE expression that is not a single aggregate call".into())),
+            };
+            aggregates.push((name, function, arg));
+        }
+        let into_expr = match &c.into {
+            Some(into) => into.expr.as_ref().map(|e| self.expr(e, ops)).transpose()?,
+            None => None,
+        };
+        let keep = match &c.into {
+            Some(into) if !into.keep.is_empty() => Some(
+                into.keep
+                    .iter()
+                    .map(|k| self.lookup(&k.text).ok_or_else(|| Error::UnknownVariable(k.text.clone())))
+                    .collect::<Result<Vec<_>>>()?,
+            ),
+            _ => None,
+        };
+        self.collect_scope();
+        let mut out_groups = Vec::new();
+        for (name, e) in pending.into_iter().zip(groups) {
+            out_groups.push((self.declare(name)?, e));
+        }
+        let mut out_aggregates = Vec::new();
+        for (name, function, arg) in aggregates {
+            out_aggregates.push((self.declare(name)?, function, arg));
+        }
+        if let Some(count) = &c.with_count {
+            out_aggregates.push((self.declare(count)?, "LENGTH".to_string(), None));
+        }
+        let into = match &c.into {
+            Some(into) => Some(self.declare(&into.variable)?),
+            None => None,
+        };
+        ops.push(Op::Collect(CollectOp {
+            groups: out_groups,
+            aggregates: out_aggregates,
+            into,
+            into_expr,
+            keep,
+            options: Value::Object(Vec::new()),
+        }));
+        Ok(())
+    }
+
+    fn limit_value(&mut self, e: &ast::Expr, ops: &mut Vec<Op>) -> Result<u64> {
+        match self.constant(e, ops)? {
+            Value::Null => Ok(128 * 1024 * 1024),
+            Value::Int(i) if i >= 0 => Ok(i as u64),
+            Value::Double(d) if d >= 0.0 && d.is_finite() => Ok(d as u64),
+            _ => Err(Error::NumberOutOfRange("LIMIT".into())),
+        }
+    }
+
+    /// An expression that must fold to a constant (OPTIONS, LIMIT).
+    fn constant(&mut self, e: &ast::Expr, ops: &mut Vec<Op>) -> Result<Value> {
+        let resolved = self.expr(e, ops)?;
+        resolved
+            .constant_value()
+            .ok_or_else(|| Error::NotSupported("a non-constant value where AQL requires a constant".into()))
+    }
+
+    fn expr(&mut self, e: &ast::Expr, ops: &mut Vec<Op>) -> Result<Expr> {
+        let resolved = match &e.kind {
+            ExprKind::Null => Expr::Value(Value::Null),
+            ExprKind::Bool(b) => Expr::Value(Value::Bool(*b)),
+            ExprKind::Int(i) => Expr::Value(Value::Int(*i)),
+            ExprKind::Double(d) => Expr::Value(Value::Double(*d)),
+            ExprKind::String(s) => Expr::Value(Value::String(s.clone())),
+            ExprKind::Array(items) => Expr::Array(items.iter().map(|i| self.expr(i, ops)).collect::<Result<_>>()?),
+            ExprKind::Object(entries) => {
+                let mut members = Vec::new();
+                for entry in entries {
+                    members.push(match entry {
+                        ast::ObjectEntry::Pair { key, value, .. } => {
+                            ObjectMember::Element(key.clone(), self.expr(value, ops)?)
+                        }
+                        ast::ObjectEntry::Computed { key, value } => {
+                            let key = self.expr(key, ops)?;
+                            let value = self.expr(value, ops)?;
+                            match key {
+                                Expr::Value(Value::String(s)) => ObjectMember::Element(s, value),
+                                key => ObjectMember::Calculated(key, value),
+                            }
+                        }
+                    });
+                }
+                Expr::Object(members)
+            }
+            ExprKind::Name(n) => match self.lookup(n) {
+                Some(v) => Expr::Reference(v),
+                None => {
+                    self.use_collection(n)?;
+                    Expr::Collection(n.clone())
+                }
+            },
+            ExprKind::BindParameter(p) => {
+                let value = self.bind.get(p).ok_or_else(|| Error::BindParameterMissing(p.clone()))?;
+                self.mark_bind_used(p);
+                Expr::Value(Value::from_json(value))
+            }
+            ExprKind::CollectionBindParameter(p) => {
+                let name = self.collection_parameter(p)?;
+                self.use_collection(&name)?;
+                Expr::Collection(name)
+            }
+            ExprKind::Attribute { object, name } => Expr::Attribute(Box::new(self.expr(object, ops)?), name.clone()),
+            ExprKind::Index { object, index } => {
+                let object = self.expr(object, ops)?;
+                let index = self.expr(index, ops)?;
+                match index {
+                    // `doc["a"]` is the attribute access `doc.a`.
+                    Expr::Value(Value::String(s)) => Expr::Attribute(Box::new(object), s),
+                    index => Expr::Indexed(Box::new(object), Box::new(index)),
+                }
+            }
+            ExprKind::Expansion(x) => self.expansion(x, ops)?,
+            ExprKind::ArrayFilter { .. } => return Err(Error::NotSupported("array filters [? …]".into())),
+            ExprKind::Call { name, args } => self.call(name, args, e.span, ops)?,
+            ExprKind::Unary { op, operand } => Expr::Unary(*op, Box::new(self.expr(operand, ops)?)),
+            ExprKind::Binary { op, lhs, rhs } => {
+                let l = self.expr(lhs, ops)?;
+                let r = self.expr(rhs, ops)?;
+                let call = |name: &str, l: Expr, r: Expr| -> Result<Expr> {
+                    Ok(Expr::Call {
+                        function: functions::resolve_call(name, 2)?,
+                        args: vec![l, r],
+                        span: e.span,
+                    })
+                };
+                match op {
+                    BinaryOp::Like => call("LIKE", l, r)?,
+                    BinaryOp::NotLike => Expr::Unary(UnaryOp::Not, Box::new(call("LIKE", l, r)?)),
+                    BinaryOp::RegexMatch => call("REGEX_TEST", l, r)?,
+                    BinaryOp::RegexNotMatch => Expr::Unary(UnaryOp::Not, Box::new(call("REGEX_TEST", l, r)?)),
+                    op => Expr::Binary(*op, Box::new(l), Box::new(r)),
+                }
+            }
+            ExprKind::ArrayCompare { quantifier, op, lhs, rhs } => Expr::ArrayCompare {
+                quantifier: match quantifier {
+                    ast::Quantifier::All => Quantifier::All,
+                    ast::Quantifier::Any => Quantifier::Any,
+                    ast::Quantifier::None => Quantifier::None,
+                    ast::Quantifier::AtLeast(n) => Quantifier::AtLeast(Box::new(self.expr(n, ops)?)),
+                },
+                op: *op,
+                lhs: Box::new(self.expr(lhs, ops)?),
+                rhs: Box::new(self.expr(rhs, ops)?),
+            },
+            ExprKind::Ternary { condition, then, otherwise } => Expr::Ternary(
+                Box::new(self.expr(condition, ops)?),
+                then.as_ref().map(|t| self.expr(t, ops).map(Box::new)).transpose()?,
+                Box::new(self.expr(otherwise, ops)?),
+            ),
+            ExprKind::Range { from, to } => Expr::Range(Box::new(self.expr(from, ops)?), Box::new(self.expr(to, ops)?)),
+            ExprKind::Subquery(q) => {
+                self.levels.push(vec![HashMap::new()]);
+                let body = self.query(q);
+                self.levels.pop();
+                let body = body?;
+                let out = self.vars.create_parser_temporary();
+                ops.push(Op::Subquery { out, body });
+                Expr::Reference(out)
+            }
+        };
+        Ok(fold(resolved))
+    }
+
+    fn call(&mut self, name: &str, args: &[ast::Expr], span: ast::Span, ops: &mut Vec<Op>) -> Result<Expr> {
+        if name.contains("::") {
+            let upper = name.to_ascii_uppercase();
+            if !self.catalog.has_user_function(&upper) {
+                return Err(Error::UnknownUserFunction(upper));
+            }
+            let args = args.iter().map(|a| self.expr(a, ops)).collect::<Result<_>>()?;
+            return Ok(Expr::UserCall { name: upper, args, span });
+        }
+        let function = functions::resolve_call(name, args.len())?;
+        let args = args.iter().map(|a| self.expr(a, ops)).collect::<Result<_>>()?;
+        Ok(Expr::Call { function, args, span })
+    }
+
+    fn expansion(&mut self, x: &ast::Expansion, ops: &mut Vec<Op>) -> Result<Expr> {
+        let input = self.expr(&x.input, ops)?;
+        // The iterator is a parser temporary bound to CURRENT inside.
+        let iterator = self.vars.create_parser_temporary();
+        self.push_scope();
+        self.bind_name("CURRENT", iterator);
+        let filter = x.filter.as_ref().map(|f| self.expr(f, ops)).transpose();
+        let limit = x
+            .limit
+            .as_ref()
+            .map(|(o, c)| -> Result<(Expr, Expr)> {
+                let o = match o {
+                    Some(o) => self.expr(o, ops)?,
+                    None => Expr::Value(Value::Int(0)),
+                };
+                Ok((o, self.expr(c, ops)?))
+            })
+            .transpose();
+        let projection = x.projection.as_ref().map(|p| self.expr(p, ops)).transpose();
+        self.levels.last_mut().expect("a query level is always open").pop();
+        let (filter, limit, projection) = (filter?, limit?, projection?);
+        let plain = filter.is_none() && limit.is_none() && projection.is_none();
+        Ok(Expr::Expansion(Box::new(Expansion {
+            iterator,
+            input,
+            levels: x.levels,
+            filter,
+            limit,
+            projection: projection.unwrap_or(Expr::Reference(iterator)),
+            plain,
+        })))
+    }
+}
+
+/// Folds an expression whose operands are constants, as ArangoDB's AST
+/// optimizer does before planning (arithmetic, comparisons, logic, unary
+/// operators, ternaries, and constant arrays/objects into values).
+pub(crate) fn fold(e: Expr) -> Expr {
+    match e {
+        Expr::Unary(op, operand) => match (op, operand.as_value()) {
+            (UnaryOp::Minus, Some(Value::Int(i))) => match i.checked_neg() {
+                Some(n) => Expr::Value(Value::Int(n)),
+                None => Expr::Value(Value::Double(-(*i as f64))),
+            },
+            (UnaryOp::Minus, Some(v)) => number(-v.to_number()),
+            (UnaryOp::Plus, Some(v)) => number(v.to_number()),
+            (UnaryOp::Not, Some(v)) => Expr::Value(Value::Bool(!v.is_truthy())),
+            _ => Expr::Unary(op, operand),
+        },
+        Expr::Binary(op, l, r) => match (l.as_value(), r.as_value()) {
+            (Some(a), Some(b)) => match fold_binary(op, a, b) {
+                Some(v) => Expr::Value(v),
+                None => Expr::Binary(op, l, r),
+            },
+            (Some(a), None) if op == BinaryOp::And => {
+                if a.is_truthy() {
+                    *r
+                } else {
+                    *l
+                }
+            }
+            (Some(a), None) if op == BinaryOp::Or => {
+                if a.is_truthy() {
+                    *l
+                } else {
+                    *r
+                }
+            }
+            _ => Expr::Binary(op, l, r),
+        },
+        Expr::Ternary(c, t, otherwise) => match c.as_value() {
+            Some(v) if v.is_truthy() => match t {
+                Some(t) => *t,
+                None => *c,
+            },
+            Some(_) => *otherwise,
+            None => Expr::Ternary(c, t, otherwise),
+        },
+        Expr::Attribute(object, name) => match object.as_value() {
+            Some(Value::Object(members)) => Expr::Value(
+                members
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| *k == name)
+                    .map_or(Value::Null, |(_, v)| v.clone()),
+            ),
+            Some(_) => Expr::Value(Value::Null),
+            None => Expr::Attribute(object, name),
+        },
+        Expr::Nary(Logic::And, items) if items.is_empty() => Expr::Value(Value::Bool(true)),
+        other => other,
+    }
+}
+
+fn number(x: f64) -> Expr {
+    if x.is_finite() {
+        Expr::Value(Value::Double(x))
+    } else {
+        Expr::Value(Value::Null)
+    }
+}
+
+fn fold_binary(op: BinaryOp, a: &Value, b: &Value) -> Option<Value> {
+    use std::cmp::Ordering;
+    let arithmetic = |f: fn(f64, f64) -> f64| {
+        let r = f(a.to_number(), b.to_number());
+        if !r.is_finite() {
+            return Value::Null;
+        }
+        match (a, b) {
+            (Value::Int(_), Value::Int(_)) if r.fract() == 0.0 && r.abs() < 9.007_199_254_740_992e15 => {
+                Value::Int(r as i64)
+            }
+            _ => Value::Double(r),
+        }
+    };
+    Some(match op {
+        BinaryOp::Add => arithmetic(|x, y| x + y),
+        BinaryOp::Sub => arithmetic(|x, y| x - y),
+        BinaryOp::Mul => arithmetic(|x, y| x * y),
+        // Division by zero is a runtime warning in AQL; leave it unfolded.
+        BinaryOp::Div if b.to_number() == 0.0 => return None,
+        BinaryOp::Div => arithmetic(|x, y| x / y),
+        BinaryOp::Mod if b.to_number() == 0.0 => return None,
+        BinaryOp::Mod => arithmetic(|x, y| x % y),
+        BinaryOp::Eq => Value::Bool(a.compare(b) == Ordering::Equal),
+        BinaryOp::Ne => Value::Bool(a.compare(b) != Ordering::Equal),
+        BinaryOp::Lt => Value::Bool(a.compare(b) == Ordering::Less),
+        BinaryOp::Le => Value::Bool(a.compare(b) != Ordering::Greater),
+        BinaryOp::Gt => Value::Bool(a.compare(b) == Ordering::Greater),
+        BinaryOp::Ge => Value::Bool(a.compare(b) != Ordering::Less),
+        BinaryOp::In | BinaryOp::NotIn => {
+            let found = match b {
+                Value::Array(items) => items.iter().any(|i| i.compare(a) == Ordering::Equal),
+                _ => false,
+            };
+            Value::Bool(found == (op == BinaryOp::In))
+        }
+        BinaryOp::And => {
+            if a.is_truthy() {
+                b.clone()
+            } else {
+                a.clone()
+            }
+        }
+        BinaryOp::Or => {
+            if a.is_truthy() {
+                a.clone()
+            } else {
+                b.clone()
+            }
+        }
+        _ => return None,
+    })
+}

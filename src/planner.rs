@@ -1,0 +1,180 @@
+//! The whole pipeline: parse → resolve and build → optimize → estimate →
+//! place. One call, no global state; a `Catalog` can be shared by many
+//! threads planning at once.
+
+use crate::catalog::Catalog;
+use crate::cluster::{self, Site};
+use crate::compat::Version;
+use crate::error::{Error, Result};
+use crate::optimizer::{self, Context, Reason, RuleSelection, Stats, TraceStep};
+use crate::plan::builder::{self, QueryInfo};
+use crate::plan::estimate::{self, Estimates};
+use crate::plan::{Expr, NodeKind, NodeRef, Plan};
+use crate::syntax;
+use std::collections::{BTreeMap, HashMap};
+
+/// Longest query text accepted (ArangoDB's default `--query.max-length`
+/// is far larger; this keeps one request from using unbounded memory).
+pub const MAX_QUERY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Largest bind-parameter payload accepted, in bytes of JSON.
+pub const MAX_BIND_BYTES: usize = 16 * 1024 * 1024;
+
+/// What to plan and how (ArangoDB's explain options).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The ArangoDB version whose behaviour to reproduce.
+    pub compat: Version,
+    /// Bind parameters (`@@name` keys for collection parameters).
+    pub bind: BTreeMap<String, serde_json::Value>,
+    /// `optimizer.rules`.
+    pub rules: RuleSelection,
+    /// `fullCount`.
+    pub full_count: bool,
+    /// Keep the plan after each rule that changed it.
+    pub trace: bool,
+}
+
+impl Options {
+    /// Reads ArangoDB's explain options object: `optimizer.rules`,
+    /// `maxNumberOfPlans`, `fullCount`, `allPlans` (others are refused so
+    /// that a typo is not silently ignored).
+    pub fn apply_json(&mut self, json: &serde_json::Value) -> Result<()> {
+        let bad = |m: &str| Error::BadOption(format!("invalid explain options: {m}"));
+        let object = json.as_object().ok_or_else(|| bad("expected an object"))?;
+        for (key, value) in object {
+            match key.as_str() {
+                "optimizer" => {
+                    let rules = value.get("rules").map(|r| {
+                        r.as_array()
+                            .and_then(|items| items.iter().map(|i| i.as_str().map(str::to_string)).collect::<Option<Vec<_>>>())
+                            .ok_or_else(|| bad("optimizer.rules must be an array of strings"))
+                    });
+                    if let Some(rules) = rules {
+                        self.rules = RuleSelection::parse(&rules?)?;
+                    }
+                }
+                "fullCount" => self.full_count = value.as_bool().ok_or_else(|| bad("fullCount must be a boolean"))?,
+                "maxNumberOfPlans" => {
+                    value.as_u64().filter(|&n| n >= 1).ok_or_else(|| bad("maxNumberOfPlans must be a positive integer"))?;
+                }
+                "allPlans" | "verbosePlans" | "explainInternals" | "colors" | "profile" => {}
+                other => return Err(bad(&format!("unknown option '{other}'"))),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether the query may run as OneShard, and why not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneShardDecision {
+    pub applied: bool,
+    pub reasons: Vec<Reason>,
+}
+
+/// A planned query: the chosen plan with everything the renderers print.
+#[derive(Debug, Clone)]
+pub struct Explanation<'c> {
+    pub catalog: &'c Catalog,
+    pub query: String,
+    pub compat: Version,
+    pub plan: Plan,
+    pub estimates: Estimates,
+    /// Node sites; empty on a single server.
+    pub sites: HashMap<NodeRef, Site>,
+    pub stats: Stats,
+    pub one_shard: OneShardDecision,
+    /// Whether the query result could be served from the query cache.
+    pub cacheable: bool,
+    pub info: QueryInfo,
+    pub trace: Vec<TraceStep>,
+}
+
+impl Explanation<'_> {
+    pub fn is_cluster(&self) -> bool {
+        self.catalog.is_cluster()
+    }
+
+    pub fn site(&self, n: NodeRef) -> Option<Site> {
+        self.sites.get(&n).copied()
+    }
+}
+
+/// Plans `query` against `catalog`.
+pub fn explain<'c>(catalog: &'c Catalog, query: &str, options: &Options) -> Result<Explanation<'c>> {
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(Error::BadOption(format!("query string is longer than {MAX_QUERY_BYTES} bytes")));
+    }
+    let ast = syntax::parse(query)?;
+    let (plan, info) = builder::build(&ast, catalog, &options.bind, options.compat, options.full_count)?;
+    let cx = Context {
+        catalog,
+        compat: options.compat,
+        info: &info,
+        query,
+    };
+    let optimized = optimizer::optimize(plan, &cx, &options.rules, options.trace);
+    let plan = optimized.plan;
+    let one_shard = OneShardDecision {
+        applied: plan.applied_rules.contains(&"cluster-one-shard"),
+        reasons: optimized
+            .refusals
+            .iter()
+            .find(|(rule, _)| *rule == "cluster-one-shard")
+            .map(|(_, r)| r.clone())
+            .unwrap_or_else(|| {
+                if plan.one_shard || !catalog.is_cluster() {
+                    Vec::new()
+                } else {
+                    vec![not_evaluated_reason(catalog, options)]
+                }
+            }),
+    };
+    let estimates = estimate::estimate(&plan, catalog);
+    let sites = if catalog.is_cluster() { cluster::sites(&plan) } else { HashMap::new() };
+    let cacheable = is_cacheable(&plan);
+    Ok(Explanation {
+        catalog,
+        query: query.to_string(),
+        compat: options.compat,
+        plan,
+        estimates,
+        sites,
+        stats: optimized.stats,
+        one_shard,
+        cacheable,
+        info,
+        trace: optimized.trace,
+    })
+}
+
+/// When `cluster-one-shard` never ran, say why.
+fn not_evaluated_reason(catalog: &Catalog, options: &Options) -> Reason {
+    let disabled = optimizer::rule_by_name("cluster-one-shard").is_some_and(|r| !options.rules.is_enabled(r));
+    let message = if disabled {
+        "the rule cluster-one-shard was disabled by the query options".to_string()
+    } else if options.compat < crate::compat::Version::new(3, 6, 0) {
+        format!("ArangoDB {} has no OneShard support (it came with 3.6)", options.compat)
+    } else {
+        format!("the rule did not run for database '{}'", catalog.database_name)
+    };
+    Reason {
+        kind: if disabled { "rule-disabled" } else { "rule-unavailable" },
+        message,
+        position: None,
+    }
+}
+
+/// ArangoDB caches results only of read-only queries whose functions are
+/// all cacheable.
+fn is_cacheable(plan: &Plan) -> bool {
+    let writes = plan.nodes().any(|n| matches!(plan.kind(n), NodeKind::Modification(_)));
+    let functions_ok = plan.expressions().iter().all(|e| {
+        e.calls().iter().all(|c| match c {
+            Expr::Call { function, .. } => function.is_cacheable(),
+            _ => false,
+        })
+    });
+    !writes && functions_ok
+}
