@@ -1,9 +1,330 @@
-//! PLACEHOLDER — being filled in from ArangoDB's function registry.
+//! Every AQL function an ArangoDB 3.12 server registers, with its argument
+//! bounds and flags.
+//!
+//! Derived from the registrations in `arangod/Aql/AqlFunctionFeature.cpp`
+//! (3.12 line of development) plus the ArangoSearch functions that
+//! `IResearchFeature` / `IResearchAnalyzerFeature` add to the same registry.
+//! Argument bounds follow the signature strings: mandatory parameters before
+//! `|` give the minimum, the total gives the maximum, and a trailing `+`
+//! makes the function variadic (`MANY`).
+//!
+//! Notes on particular entries:
+//! - `APPROX_NEAR_*` are only registered when the server runs with
+//!   `--experimental-vector-index` (3.12.4+, `APPROX_NEAR_INNER_PRODUCT` 3.12.6+).
+//! - `SELECT_SMART_DISTRIBUTE_GRAPH_INPUT` is only registered by Enterprise
+//!   builds; `V8` only by builds with V8 (the default for 3.12).
+//! - `ENTRIES` exists from 3.12.1 on; `PREGEL_RESULT` is gone in 3.12.
+//! - `BM25` and `TFIDF` are the ArangoSearch scorers (JSON-configurable).
+//!
+//! The table is sorted by name in byte order so `lookup` can binary-search it.
+
 use super::{Flags, Function, MANY};
 
+const fn f(name: &'static str, min_args: u8, max_args: u8, flags: Flags) -> Function {
+    Function {
+        name,
+        min_args,
+        max_args,
+        flags,
+    }
+}
+
+const DET: Flags = Flags::DETERMINISTIC;
+const CACHE: Flags = Flags::CACHEABLE;
+/// Runs on DB-Servers both in sharded clusters and in OneShard databases.
+const SERVERS: Flags = Flags::CLUSTER.union(Flags::ONE_SHARD);
+
+/// Deterministic, cacheable, runs anywhere, usable in analyzers.
+const D: Flags = Flags::DEFAULT;
+/// Like `D` but not usable in analyzers.
+const NA: Flags = DET.union(CACHE).union(SERVERS);
+/// Neither deterministic nor cacheable, but runs anywhere and in analyzers.
+const ND: Flags = SERVERS.union(Flags::ANALYZER);
+/// Runs on DB-Servers, nothing else (`SHARD_ID`, `SLEEP`).
+const ONLY_SERVERS: Flags = SERVERS;
+/// Coordinator only, not deterministic, not cacheable.
+const NONE: Flags = Flags::NONE;
+/// Deterministic but not cacheable (`DATE_NOW`); runs anywhere.
+const DATE_NOW: Flags = DET.union(SERVERS).union(Flags::ANALYZER);
+const NOOPT: Flags = SERVERS.union(Flags::NO_EVAL).union(Flags::ANALYZER);
+const NOEVAL: Flags = DET
+    .union(SERVERS)
+    .union(Flags::NO_EVAL)
+    .union(Flags::ANALYZER);
+/// `DOCUMENT`: may run on a OneShard DB-Server and reads documents.
+const DOC: Flags = Flags::ONE_SHARD.union(Flags::READS_DOCUMENTS);
+const READS: Flags = Flags::READS_DOCUMENTS;
+/// Placeholders replaced by index accesses (`NEAR`, `WITHIN`, ...).
+const INDEX: Flags = CACHE;
+/// Internal distribution helpers inserted by the optimizer.
+const DIST: Flags = DET.union(CACHE).union(SERVERS).union(Flags::INTERNAL);
+const INT: Flags = Flags::INTERNAL;
+/// `V8()`: the only function without a C++ implementation.
+const V8_ONLY: Flags = DET.union(CACHE).union(Flags::V8);
+/// `OFFSET_INFO`: never evaluated at plan time.
+const SEARCH_OFFSETS: Flags = DET.union(CACHE).union(SERVERS).union(Flags::NO_EVAL);
+
 pub(super) static FUNCTIONS: &[Function] = &[
-    Function { name: "LENGTH", min_args: 1, max_args: 1, flags: Flags::DEFAULT },
-    Function { name: "SLEEP", min_args: 1, max_args: 1, flags: Flags::CLUSTER.union(Flags::ONE_SHARD) },
+    f("ABS", 1, 1, D),
+    f("ACOS", 1, 1, D),
+    f("ANALYZER", 2, 2, NA),
+    f("APPEND", 2, 3, D),
+    f("APPLY", 1, 2, NONE),
+    f("APPROX_NEAR_COSINE", 2, 3, NA),
+    f("APPROX_NEAR_INNER_PRODUCT", 2, 3, NA),
+    f("APPROX_NEAR_L2", 2, 3, NA),
+    f("ASIN", 1, 1, D),
+    f("ASSERT", 2, 2, ND),
+    f("ATAN", 1, 1, D),
+    f("ATAN2", 2, 2, D),
+    f("ATTRIBUTES", 1, 3, D),
+    f("AVERAGE", 1, 1, D),
+    f("AVG", 1, 1, D),
+    f("BIT_AND", 1, 2, D),
+    f("BIT_CONSTRUCT", 1, 1, D),
+    f("BIT_DECONSTRUCT", 1, 1, D),
+    f("BIT_FROM_STRING", 1, 1, D),
+    f("BIT_NEGATE", 2, 2, D),
+    f("BIT_OR", 1, 2, D),
+    f("BIT_POPCOUNT", 1, 1, D),
+    f("BIT_SHIFT_LEFT", 3, 3, D),
+    f("BIT_SHIFT_RIGHT", 3, 3, D),
+    f("BIT_TEST", 2, 2, D),
+    f("BIT_TO_STRING", 2, 2, D),
+    f("BIT_XOR", 1, 2, D),
+    f("BM25", 1, MANY, NA),
+    f("BOOST", 2, 2, D),
+    f("CALL", 1, MANY, NONE),
+    f("CEIL", 1, 1, D),
+    f("CHAR_LENGTH", 1, 1, D),
+    f("CHECK_DOCUMENT", 1, 1, ND),
+    f("COLLECTIONS", 0, 0, NONE),
+    f("COLLECTION_COUNT", 1, 1, READS),
+    f("CONCAT", 1, MANY, D),
+    f("CONCAT_SEPARATOR", 2, MANY, D),
+    f("CONTAINS", 2, 3, D),
+    f("CONTAINS_ARRAY", 2, 3, D),
+    f("COS", 1, 1, D),
+    f("COSINE_SIMILARITY", 2, 2, D),
+    f("COUNT", 1, 1, D),
+    f("COUNT_DISTINCT", 1, 1, D),
+    f("COUNT_UNIQUE", 1, 1, D),
+    f("CRC32", 1, 1, D),
+    f("CURRENT_DATABASE", 0, 0, DET),
+    f("CURRENT_USER", 0, 0, DET),
+    f("DATE_ADD", 2, 4, D),
+    f("DATE_COMPARE", 3, 6, D),
+    f("DATE_DAY", 1, 2, D),
+    f("DATE_DAYOFWEEK", 1, 2, D),
+    f("DATE_DAYOFYEAR", 1, 2, D),
+    f("DATE_DAYS_IN_MONTH", 1, 2, D),
+    f("DATE_DIFF", 3, 6, D),
+    f("DATE_FORMAT", 2, 3, D),
+    f("DATE_HOUR", 1, 2, D),
+    f("DATE_ISO8601", 1, 7, D),
+    f("DATE_ISOWEEK", 1, 2, D),
+    f("DATE_ISOWEEKYEAR", 1, 2, D),
+    f("DATE_LEAPYEAR", 1, 2, D),
+    f("DATE_LOCALTOUTC", 2, 3, D),
+    f("DATE_MILLISECOND", 1, 1, D),
+    f("DATE_MINUTE", 1, 2, D),
+    f("DATE_MONTH", 1, 2, D),
+    f("DATE_NOW", 0, 0, DATE_NOW),
+    f("DATE_QUARTER", 1, 2, D),
+    f("DATE_ROUND", 3, 4, D),
+    f("DATE_SECOND", 1, 1, D),
+    f("DATE_SUBTRACT", 2, 4, D),
+    f("DATE_TIMESTAMP", 1, 7, D),
+    f("DATE_TIMEZONE", 0, 0, D),
+    f("DATE_TIMEZONES", 0, 0, D),
+    f("DATE_TRUNC", 2, 3, D),
+    f("DATE_UTCTOLOCAL", 2, 3, D),
+    f("DATE_YEAR", 1, 2, D),
+    f("DECAY_EXP", 5, 5, D),
+    f("DECAY_GAUSS", 5, 5, D),
+    f("DECAY_LINEAR", 5, 5, D),
+    f("DECODE_REV", 1, 1, D),
+    f("DEGREES", 1, 1, D),
+    f("DISTANCE", 4, 4, D),
+    f("DOCUMENT", 1, 2, DOC),
+    f("ENCODE_URI_COMPONENT", 1, 1, D),
+    f("ENTRIES", 1, 1, D),
+    f("EXISTS", 1, 3, NA),
+    f("EXP", 1, 1, D),
+    f("EXP2", 1, 1, D),
+    f("FAIL", 0, 1, ND),
+    f("FIND_FIRST", 2, 4, D),
+    f("FIND_LAST", 2, 4, D),
+    f("FIRST", 1, 1, D),
+    f("FIRST_DOCUMENT", 1, MANY, D),
+    f("FIRST_LIST", 1, MANY, D),
+    f("FLATTEN", 1, 2, D),
+    f("FLOOR", 1, 1, D),
+    f("FNV64", 1, 1, D),
+    f("FULLTEXT", 3, 4, INDEX),
+    f("GEO_AREA", 1, 2, D),
+    f("GEO_CONTAINS", 2, 2, D),
+    f("GEO_DISTANCE", 2, 3, D),
+    f("GEO_EQUALS", 2, 2, D),
+    f("GEO_INTERSECTS", 2, 2, D),
+    f("GEO_IN_RANGE", 4, 7, D),
+    f("GEO_LINESTRING", 1, 1, D),
+    f("GEO_MULTILINESTRING", 1, 1, D),
+    f("GEO_MULTIPOINT", 1, 1, D),
+    f("GEO_MULTIPOLYGON", 1, 1, D),
+    f("GEO_POINT", 2, 2, D),
+    f("GEO_POLYGON", 1, 1, D),
+    f("HAS", 2, 2, D),
+    f("HASH", 1, 1, D),
+    f("INTERLEAVE", 2, MANY, D),
+    f("INTERNAL", 0, 0, INT),
+    f("INTERSECTION", 2, MANY, D),
+    f("IN_RANGE", 5, 5, D),
+    f("IPV4_FROM_NUMBER", 1, 1, D),
+    f("IPV4_TO_NUMBER", 1, 1, D),
+    f("IS_ARRAY", 1, 1, D),
+    f("IS_BOOL", 1, 1, D),
+    f("IS_DATESTRING", 1, 1, D),
+    f("IS_DOCUMENT", 1, 1, D),
+    f("IS_IN_POLYGON", 2, 3, D),
+    f("IS_IPV4", 1, 1, D),
+    f("IS_KEY", 1, 1, D),
+    f("IS_LIST", 1, 1, D),
+    f("IS_NULL", 1, 1, D),
+    f("IS_NUMBER", 1, 1, D),
+    f("IS_OBJECT", 1, 1, D),
+    f("IS_SAME_COLLECTION", 2, 2, D),
+    f("IS_STRING", 1, 1, D),
+    f("JACCARD", 2, 2, D),
+    f("JSON_PARSE", 1, 1, D),
+    f("JSON_STRINGIFY", 1, 1, D),
+    f("KEEP", 2, MANY, D),
+    f("KEEP_RECURSIVE", 2, MANY, D),
+    f("KEYS", 1, 3, D),
+    f("L1_DISTANCE", 2, 2, D),
+    f("L2_DISTANCE", 2, 2, D),
+    f("LAST", 1, 1, D),
+    f("LEFT", 2, 2, D),
+    f("LENGTH", 1, 1, D),
+    f("LEVENSHTEIN_DISTANCE", 2, 2, D),
+    f("LEVENSHTEIN_MATCH", 3, 6, D),
+    f("LIKE", 2, 3, D),
+    f("LOG", 1, 1, D),
+    f("LOG10", 1, 1, D),
+    f("LOG2", 1, 1, D),
+    f("LOWER", 1, 1, D),
+    f("LTRIM", 1, 2, D),
+    f("MAKE_DISTRIBUTE_GRAPH_INPUT", 1, 1, DIST),
+    f("MAKE_DISTRIBUTE_INPUT", 2, 2, DIST),
+    f("MAKE_DISTRIBUTE_INPUT_WITH_KEY_CREATION", 3, 3, INT),
+    f("MATCHES", 2, 3, D),
+    f("MAX", 1, 1, D),
+    f("MD5", 1, 1, D),
+    f("MEDIAN", 1, 1, D),
+    f("MERGE", 1, MANY, D),
+    f("MERGE_RECURSIVE", 1, MANY, D),
+    f("MIN", 1, 1, D),
+    f("MINHASH", 2, 2, D),
+    f("MINHASH_COUNT", 1, 1, D),
+    f("MINHASH_ERROR", 1, 1, D),
+    f("MINHASH_MATCH", 3, 4, NA),
+    f("MINUS", 2, MANY, D),
+    f("MIN_MATCH", 2, MANY, D),
+    f("NEAR", 3, 5, INDEX),
+    f("NGRAM_MATCH", 2, 4, NA),
+    f("NGRAM_POSITIONAL_SIMILARITY", 3, 3, D),
+    f("NGRAM_SIMILARITY", 3, 3, D),
+    f("NOEVAL", 1, 1, NOEVAL),
+    f("NOOPT", 1, 1, NOOPT),
+    f("NOT_NULL", 1, MANY, D),
+    f("NTH", 2, 2, D),
+    f("OFFSET_INFO", 2, 2, SEARCH_OFFSETS),
+    f("OUTERSECTION", 2, MANY, D),
+    f("PARSE_COLLECTION", 1, 1, D),
+    f("PARSE_IDENTIFIER", 1, 1, D),
+    f("PARSE_KEY", 1, 1, D),
+    f("PASSTHRU", 1, 1, D),
+    f("PERCENTILE", 2, 3, D),
+    f("PHRASE", 2, MANY, NA),
+    f("PI", 0, 0, D),
+    f("POP", 1, 1, D),
+    f("POSITION", 2, 3, D),
+    f("POW", 2, 2, D),
+    f("PRODUCT", 1, 1, D),
+    f("PUSH", 2, 3, D),
+    f("RADIANS", 1, 1, D),
+    f("RAND", 0, 0, ND),
+    f("RANDOM", 0, 0, ND),
+    f("RANDOM_TOKEN", 1, 1, ND),
+    f("RANGE", 2, 3, D),
+    f("REGEX_MATCHES", 2, 3, D),
+    f("REGEX_REPLACE", 3, 4, D),
+    f("REGEX_SPLIT", 2, 4, D),
+    f("REGEX_TEST", 2, 3, D),
+    f("REMOVE_NTH", 2, 2, D),
+    f("REMOVE_VALUE", 2, 3, D),
+    f("REMOVE_VALUES", 2, 2, D),
+    f("REPEAT", 2, 3, D),
+    f("REPLACE_NTH", 3, 4, D),
+    f("REVERSE", 1, 1, D),
+    f("RIGHT", 2, 2, D),
+    f("ROUND", 1, 1, D),
+    f("RTRIM", 1, 2, D),
+    f("SCHEMA_GET", 1, 1, NONE),
+    f("SCHEMA_VALIDATE", 2, 2, NONE),
+    f("SELECT_SMART_DISTRIBUTE_GRAPH_INPUT", 2, 2, DIST),
+    f("SHA1", 1, 1, D),
+    f("SHA256", 1, 1, D),
+    f("SHA512", 1, 1, D),
+    f("SHARD_ID", 2, 2, ONLY_SERVERS),
+    f("SHIFT", 1, 1, D),
+    f("SIN", 1, 1, D),
+    f("SLEEP", 1, 1, ONLY_SERVERS),
+    f("SLICE", 2, 3, D),
+    f("SORTED", 1, 1, D),
+    f("SORTED_UNIQUE", 1, 1, D),
+    f("SOUNDEX", 1, 1, D),
+    f("SPLIT", 1, 3, D),
+    f("SQRT", 1, 1, D),
+    f("STARTS_WITH", 2, 4, D),
+    f("STDDEV", 1, 1, D),
+    f("STDDEV_POPULATION", 1, 1, D),
+    f("STDDEV_SAMPLE", 1, 1, D),
+    f("SUBSTITUTE", 2, 4, D),
+    f("SUBSTRING", 2, 3, D),
+    f("SUBSTRING_BYTES", 2, 5, D),
+    f("SUM", 1, 1, D),
+    f("TAN", 1, 1, D),
+    f("TFIDF", 1, MANY, NA),
+    f("TOKENS", 1, 2, NA),
+    f("TO_ARRAY", 1, 1, D),
+    f("TO_BASE64", 1, 1, D),
+    f("TO_BOOL", 1, 1, D),
+    f("TO_CHAR", 1, 1, D),
+    f("TO_HEX", 1, 1, D),
+    f("TO_LIST", 1, 1, D),
+    f("TO_NUMBER", 1, 1, D),
+    f("TO_STRING", 1, 1, D),
+    f("TRANSLATE", 2, 3, D),
+    f("TRIM", 1, 2, D),
+    f("TYPENAME", 1, 1, D),
+    f("UNION", 2, MANY, D),
+    f("UNION_DISTINCT", 2, MANY, D),
+    f("UNIQUE", 1, 1, D),
+    f("UNSET", 2, MANY, D),
+    f("UNSET_RECURSIVE", 2, MANY, D),
+    f("UNSHIFT", 2, 3, D),
+    f("UPPER", 1, 1, D),
+    f("UUID", 0, 0, ND),
+    f("V8", 1, 1, V8_ONLY),
+    f("VALUE", 2, 2, D),
+    f("VALUES", 1, 2, D),
+    f("VARIANCE", 1, 1, D),
+    f("VARIANCE_POPULATION", 1, 1, D),
+    f("VARIANCE_SAMPLE", 1, 1, D),
+    f("VERSION", 0, 0, DET),
+    f("WARN", 2, 2, ND),
+    f("WITHIN", 4, 5, INDEX),
+    f("WITHIN_RECTANGLE", 5, 5, INDEX),
+    f("ZIP", 2, 2, D),
 ];
-#[allow(dead_code)]
-const _: u8 = MANY;
