@@ -137,6 +137,19 @@ impl Version {
         self.at_least(9, 0)
     }
 
+    /// Older explainers printed a SubqueryEndNode back at the level of its
+    /// SubqueryStartNode (the 3.6 documentation shows this); newer ones
+    /// print it one step left of the subquery body only without a result.
+    pub fn subquery_end_prints_at_start_level(self) -> bool {
+        !self.at_least(9, 0)
+    }
+
+    /// From ≈3.6 an IndexNode comment always ends in ` ` + `   ` (room for
+    /// LET/FILTER/LIMIT and annotations); ≈3.5 printed nothing after `*/`.
+    pub fn index_comment_has_trailer(self) -> bool {
+        self.at_least(6, 0)
+    }
+
     /// 3.12.10 upper-cases array quantifiers (`ANY ==`).
     pub fn quantifiers_upper_case(self) -> bool {
         self.at_least(12, 10)
@@ -199,5 +212,12 @@ mod tests {
     fn temporaries_changed_in_3_12() {
         assert!(Version::parse("3.11").unwrap().temporaries_use_two_counter_values());
         assert!(!Version::parse("3.12.0").unwrap().temporaries_use_two_counter_values());
+    }
+}
+
+impl std::str::FromStr for Version {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Version> {
+        Version::parse(s)
     }
 }

@@ -103,8 +103,9 @@ pub fn resolve_call(name: &str, arg_count: usize) -> Result<&'static Function> {
         usize::from(function.max_args)
     };
     if arg_count < usize::from(function.min_args) || arg_count > max {
+        // ArangoDB names the function as the query wrote it here.
         return Err(Error::InvalidArgumentCount {
-            name: function.name.to_string(),
+            name: name.to_string(),
             min: usize::from(function.min_args),
             max: if function.max_args == MANY {
                 65536

@@ -17,6 +17,7 @@ pub use node::*;
 
 use crate::compat::Version;
 use petgraph::stable_graph::{NodeIndex, StableGraph};
+use petgraph::visit::EdgeRef;
 use petgraph::Direction::{Incoming, Outgoing};
 
 /// A query variable.
@@ -223,10 +224,13 @@ impl Plan {
 
     /// Removes all edges of `n`, leaving it detached (still in the graph).
     fn detach(&mut self, n: NodeRef) {
-        while let Some(e) = self.graph.first_edge(n, Incoming) {
-            self.graph.remove_edge(e);
-        }
-        while let Some(e) = self.graph.first_edge(n, Outgoing) {
+        let edges: Vec<_> = self
+            .graph
+            .edges_directed(n, Incoming)
+            .chain(self.graph.edges_directed(n, Outgoing))
+            .map(|e| e.id())
+            .collect();
+        for e in edges {
             self.graph.remove_edge(e);
         }
     }
