@@ -381,4 +381,7 @@ pub enum Quantifier {
     None,
     /// `AT LEAST (expr)`
     AtLeast(Box<Expr>),
+    /// `[? 2 FILTER …]` / `[? 1..3 FILTER …]` (array filter only): exactly
+    /// this many matches, or a `min..max` range of matches.
+    Count(Box<Expr>),
 }

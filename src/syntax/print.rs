@@ -1,1 +1,1 @@
-//! PLACEHOLDER — AQL printer.
+//! AQL printer (placeholder while the parser is being finished).
