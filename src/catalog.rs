@@ -141,7 +141,12 @@ impl Catalog {
         let role = match root.opt_str("role")?.unwrap_or("coordinator") {
             "coordinator" => Role::Coordinator,
             "single" => Role::Single,
-            other => return Err(root.bad("role", format!("unknown role '{other}' (expected \"coordinator\" or \"single\")"))),
+            other => {
+                return Err(root.bad(
+                    "role",
+                    format!("unknown role '{other}' (expected \"coordinator\" or \"single\")"),
+                ))
+            }
         };
         let force_one_shard = root.opt_bool("forceOneShard")?.unwrap_or(false);
 
@@ -150,12 +155,20 @@ impl Catalog {
             None => Fields::empty("database"),
         };
         let database_name = db.opt_str("name")?.unwrap_or("_system").to_string();
-        let sharding = match db.opt_str("sharding")?.unwrap_or("flexible") {
-            "" | "flexible" => Sharding::Flexible,
-            "single" => Sharding::Single,
-            other => return Err(db.bad("sharding", format!("unknown sharding '{other}' (expected \"\", \"flexible\" or \"single\")"))),
-        };
-        let replication_factor = db.opt_replication("replicationFactor")?.unwrap_or(ReplicationFactor::Copies(1));
+        let sharding =
+            match db.opt_str("sharding")?.unwrap_or("flexible") {
+                "" | "flexible" => Sharding::Flexible,
+                "single" => Sharding::Single,
+                other => return Err(db.bad(
+                    "sharding",
+                    format!(
+                        "unknown sharding '{other}' (expected \"\", \"flexible\" or \"single\")"
+                    ),
+                )),
+            };
+        let replication_factor = db
+            .opt_replication("replicationFactor")?
+            .unwrap_or(ReplicationFactor::Copies(1));
         let write_concern = db.opt_u64("writeConcern")?.unwrap_or(1) as u32;
 
         let servers = match root.get("servers") {
@@ -168,7 +181,9 @@ impl Catalog {
         if db_servers.is_empty() {
             return Err(servers.bad("dbServers", "a cluster needs at least one DB-Server".into()));
         }
-        let coordinators = servers.opt_strings("coordinators")?.unwrap_or_else(|| vec!["CRDN-0001".into()]);
+        let coordinators = servers
+            .opt_strings("coordinators")?
+            .unwrap_or_else(|| vec!["CRDN-0001".into()]);
 
         let user_functions = root
             .opt_strings("userFunctions")?
@@ -200,7 +215,11 @@ impl Catalog {
         for (i, item) in listed.iter().enumerate() {
             let path = format!("collections[{i}]");
             let (collection, shards) = catalog.parse_collection(item, &path)?;
-            if catalog.collections.iter().any(|c| c.name == collection.name) {
+            if catalog
+                .collections
+                .iter()
+                .any(|c| c.name == collection.name)
+            {
                 return Err(Error::Catalog {
                     path: format!("{path}.name"),
                     message: format!("duplicate collection '{}'", collection.name),
@@ -234,7 +253,11 @@ impl Catalog {
         }
     }
 
-    fn parse_collection(&mut self, item: &Json, path: &str) -> Result<(Collection, Option<Vec<Shard>>)> {
+    fn parse_collection(
+        &mut self,
+        item: &Json,
+        path: &str,
+    ) -> Result<(Collection, Option<Vec<Shard>>)> {
         let c = Fields::object(item, path)?;
         let name = c.req_str("name")?.to_string();
         if name.is_empty() {
@@ -250,17 +273,28 @@ impl Catalog {
         };
         let mut number_of_shards = match c.opt_u64("numberOfShards")? {
             Some(0) => return Err(c.bad("numberOfShards", "must be at least 1".into())),
-            Some(n) if n > 1000 => return Err(c.bad("numberOfShards", "must be at most 1000".into())),
+            Some(n) if n > 1000 => {
+                return Err(c.bad("numberOfShards", "must be at most 1000".into()))
+            }
             Some(n) => n as u32,
             None => 1,
         };
-        let shard_keys = c.opt_strings("shardKeys")?.unwrap_or_else(|| vec!["_key".into()]);
+        let shard_keys = c
+            .opt_strings("shardKeys")?
+            .unwrap_or_else(|| vec!["_key".into()]);
         if shard_keys.is_empty() {
             return Err(c.bad("shardKeys", "needs at least one attribute".into()));
         }
-        let replication_factor = c.opt_replication("replicationFactor")?.unwrap_or(self.replication_factor);
-        let write_concern = c.opt_u64("writeConcern")?.map_or(self.write_concern, |w| w as u32);
-        let mut distribute_shards_like = c.opt_str("distributeShardsLike")?.filter(|s| !s.is_empty()).map(str::to_string);
+        let replication_factor = c
+            .opt_replication("replicationFactor")?
+            .unwrap_or(self.replication_factor);
+        let write_concern = c
+            .opt_u64("writeConcern")?
+            .map_or(self.write_concern, |w| w as u32);
+        let mut distribute_shards_like = c
+            .opt_str("distributeShardsLike")?
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
         let is_smart = c.opt_bool("isSmart")?.unwrap_or(false);
         let count = c.opt_u64("count")?.unwrap_or(0);
 
@@ -282,7 +316,10 @@ impl Catalog {
                     let spath = format!("{path}.shards.{id}");
                     let list = strings(servers, &spath)?;
                     if list.is_empty() {
-                        return Err(Error::Catalog { path: spath, message: "a shard needs a leader".into() });
+                        return Err(Error::Catalog {
+                            path: spath,
+                            message: "a shard needs a leader".into(),
+                        });
                     }
                     for s in &list {
                         if !self.db_servers.contains(s) {
@@ -292,12 +329,18 @@ impl Catalog {
                             });
                         }
                     }
-                    shards.push(Shard { id: id.clone(), servers: list });
+                    shards.push(Shard {
+                        id: id.clone(),
+                        servers: list,
+                    });
                 }
                 if c.get("numberOfShards").is_some() && shards.len() != number_of_shards as usize {
                     return Err(c.bad(
                         "shards",
-                        format!("lists {} shard(s) but numberOfShards is {number_of_shards}", shards.len()),
+                        format!(
+                            "lists {} shard(s) but numberOfShards is {number_of_shards}",
+                            shards.len()
+                        ),
                     ));
                 }
                 if shards.is_empty() {
@@ -306,7 +349,12 @@ impl Catalog {
                 number_of_shards = shards.len() as u32;
                 Some(shards)
             }
-            Some(_) => return Err(c.bad("shards", "expected an object of shard id → server list".into())),
+            Some(_) => {
+                return Err(c.bad(
+                    "shards",
+                    "expected an object of shard id → server list".into(),
+                ))
+            }
         };
 
         if self.is_one_shard_database() && name != "_graphs" {
@@ -339,24 +387,30 @@ impl Catalog {
             indexes,
             shards: Vec::new(),
         };
-        let shards = if self.is_one_shard_database() && shards.as_ref().is_some_and(|s| s.len() != 1) {
-            None
-        } else {
-            shards
-        };
+        let shards =
+            if self.is_one_shard_database() && shards.as_ref().is_some_and(|s| s.len() != 1) {
+                None
+            } else {
+                shards
+            };
         Ok((collection, shards))
     }
 
     fn check_prototypes(&self, raw: &[(String, Option<Vec<Shard>>)]) -> Result<()> {
         for (c, (path, _)) in self.collections.iter().zip(raw) {
-            let Some(proto_name) = &c.distribute_shards_like else { continue };
+            let Some(proto_name) = &c.distribute_shards_like else {
+                continue;
+            };
             let path = format!("{path}.distributeShardsLike");
             let proto = self.collection(proto_name).ok_or_else(|| Error::Catalog {
                 path: path.clone(),
                 message: format!("names collection '{proto_name}', which is not in the catalog"),
             })?;
             if proto.name == c.name {
-                return Err(Error::Catalog { path, message: "a collection cannot be its own prototype".into() });
+                return Err(Error::Catalog {
+                    path,
+                    message: "a collection cannot be its own prototype".into(),
+                });
             }
             if proto.distribute_shards_like.is_some() {
                 return Err(Error::Catalog {
@@ -389,7 +443,10 @@ impl Catalog {
         // Prototypes first, so followers can copy them.
         let order: Vec<usize> = (0..self.collections.len())
             .filter(|&i| self.collections[i].distribute_shards_like.is_none())
-            .chain((0..self.collections.len()).filter(|&i| self.collections[i].distribute_shards_like.is_some()))
+            .chain(
+                (0..self.collections.len())
+                    .filter(|&i| self.collections[i].distribute_shards_like.is_some()),
+            )
             .collect();
         let mut raw: Vec<Option<Vec<Shard>>> = raw.into_iter().map(|(_, s)| s).collect();
         for i in order {
@@ -408,7 +465,9 @@ impl Catalog {
                             id: format!("s{}", 100_001 + i * 1000 + s),
                             servers: match &proto {
                                 Some(p) => p[s].servers.clone(),
-                                None => (0..k).map(|f| self.db_servers[(s + f) % n].clone()).collect(),
+                                None => (0..k)
+                                    .map(|f| self.db_servers[(s + f) % n].clone())
+                                    .collect(),
                             },
                         })
                         .collect()
@@ -459,7 +518,10 @@ fn parse_index(json: &Json, path: &str) -> Result<Option<Index>> {
                         path: format!("{path}.fields[{i}]"),
                         message: "an object field needs a \"name\"".into(),
                     }),
-                _ => Err(Error::Catalog { path: format!("{path}.fields[{i}]"), message: "expected a string".into() }),
+                _ => Err(Error::Catalog {
+                    path: format!("{path}.fields[{i}]"),
+                    message: "expected a string".into(),
+                }),
             })
             .collect::<Result<_>>()?,
         Some(_) => return Err(f.bad("fields", "expected an array".into())),
@@ -488,8 +550,13 @@ fn parse_index(json: &Json, path: &str) -> Result<Option<Index>> {
 /// `storedValues` is a list of attribute names, or (inverted indexes) of
 /// `{ fields: [...] }` groups.
 fn stored_value_names(json: &Json, path: &str) -> Result<Vec<String>> {
-    let bad = || Error::Catalog { path: path.into(), message: "expected an array of attribute names".into() };
-    let Json::Array(items) = json else { return Err(bad()) };
+    let bad = || Error::Catalog {
+        path: path.into(),
+        message: "expected an array of attribute names".into(),
+    };
+    let Json::Array(items) = json else {
+        return Err(bad());
+    };
     let mut out = Vec::new();
     for item in items {
         match item {
@@ -507,13 +574,18 @@ fn strings(json: &Json, path: &str) -> Result<Vec<String>> {
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                v.as_str().map(str::to_string).ok_or_else(|| Error::Catalog {
-                    path: format!("{path}[{i}]"),
-                    message: "expected a string".into(),
-                })
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| Error::Catalog {
+                        path: format!("{path}[{i}]"),
+                        message: "expected a string".into(),
+                    })
             })
             .collect(),
-        _ => Err(Error::Catalog { path: path.into(), message: "expected an array of strings".into() }),
+        _ => Err(Error::Catalog {
+            path: path.into(),
+            message: "expected an array of strings".into(),
+        }),
     }
 }
 
@@ -527,13 +599,22 @@ struct Fields<'a> {
 impl<'a> Fields<'a> {
     fn object(json: &'a Json, path: &str) -> Result<Fields<'a>> {
         match json {
-            Json::Object(map) => Ok(Fields { map: Some(map), path: path.to_string() }),
-            _ => Err(Error::Catalog { path: path.into(), message: "expected an object".into() }),
+            Json::Object(map) => Ok(Fields {
+                map: Some(map),
+                path: path.to_string(),
+            }),
+            _ => Err(Error::Catalog {
+                path: path.into(),
+                message: "expected an object".into(),
+            }),
         }
     }
 
     fn empty(path: &str) -> Fields<'a> {
-        Fields { map: None, path: path.to_string() }
+        Fields {
+            map: None,
+            path: path.to_string(),
+        }
     }
 
     fn get(&self, key: &str) -> Option<&'a Json> {
@@ -541,7 +622,11 @@ impl<'a> Fields<'a> {
     }
 
     fn bad(&self, key: &str, message: String) -> Error {
-        let path = if self.path == "$" { key.to_string() } else { format!("{}.{key}", self.path) };
+        let path = if self.path == "$" {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        };
         Error::Catalog { path, message }
     }
 
@@ -554,7 +639,8 @@ impl<'a> Fields<'a> {
     }
 
     fn req_str(&self, key: &str) -> Result<&'a str> {
-        self.opt_str(key)?.ok_or_else(|| self.bad(key, "is required".into()))
+        self.opt_str(key)?
+            .ok_or_else(|| self.bad(key, "is required".into()))
     }
 
     fn opt_bool(&self, key: &str) -> Result<Option<bool>> {
@@ -577,7 +663,11 @@ impl<'a> Fields<'a> {
     }
 
     fn opt_strings(&self, key: &str) -> Result<Option<Vec<String>>> {
-        let path = if self.path == "$" { key.to_string() } else { format!("{}.{key}", self.path) };
+        let path = if self.path == "$" {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        };
         self.get(key).map(|v| strings(v, &path)).transpose()
     }
 
@@ -585,9 +675,9 @@ impl<'a> Fields<'a> {
         match self.get(key) {
             None => Ok(None),
             Some(Json::String(s)) if s == "satellite" => Ok(Some(ReplicationFactor::Satellite)),
-            Some(Json::Number(n)) if n.as_u64().is_some_and(|k| k >= 1) => {
-                Ok(Some(ReplicationFactor::Copies(n.as_u64().unwrap_or(1) as u32)))
-            }
+            Some(Json::Number(n)) if n.as_u64().is_some_and(|k| k >= 1) => Ok(Some(
+                ReplicationFactor::Copies(n.as_u64().unwrap_or(1) as u32),
+            )),
             Some(_) => Err(self.bad(key, "expected a positive integer or \"satellite\"".into())),
         }
     }
@@ -627,7 +717,10 @@ mod tests {
         .unwrap();
         let a = c.collection("a").unwrap();
         let leaders: Vec<&str> = a.shards.iter().map(Shard::leader).collect();
-        assert_eq!(leaders, ["PRMR-0001", "PRMR-0002", "PRMR-0003", "PRMR-0001"]);
+        assert_eq!(
+            leaders,
+            ["PRMR-0001", "PRMR-0002", "PRMR-0003", "PRMR-0001"]
+        );
         assert_eq!(a.shards[0].servers, ["PRMR-0001", "PRMR-0002"]);
         let b = c.collection("b").unwrap();
         let b_servers: Vec<_> = b.shards.iter().map(|s| &s.servers).collect();
@@ -641,7 +734,10 @@ mod tests {
         let x = c.collection("x").unwrap();
         assert_eq!(x.number_of_shards, 1);
         assert_eq!(x.distribute_shards_like.as_deref(), Some("_graphs"));
-        assert_eq!(x.shards[0].leader(), c.collection("_graphs").unwrap().shards[0].leader());
+        assert_eq!(
+            x.shards[0].leader(),
+            c.collection("_graphs").unwrap().shards[0].leader()
+        );
         assert_eq!(c.warnings.len(), 1);
     }
 
@@ -650,9 +746,18 @@ mod tests {
         assert_eq!(err_path("[1"), "$");
         assert_eq!(err_path("[]"), "$");
         assert_eq!(err_path(r#"{"role": "leader"}"#), "role");
-        assert_eq!(err_path(r#"{"database": {"sharding": "double"}}"#), "database.sharding");
-        assert_eq!(err_path(r#"{"collections": [{"name": "a", "numberOfShards": "5"}]}"#), "collections[0].numberOfShards");
-        assert_eq!(err_path(r#"{"collections": [{"numberOfShards": 5}]}"#), "collections[0].name");
+        assert_eq!(
+            err_path(r#"{"database": {"sharding": "double"}}"#),
+            "database.sharding"
+        );
+        assert_eq!(
+            err_path(r#"{"collections": [{"name": "a", "numberOfShards": "5"}]}"#),
+            "collections[0].numberOfShards"
+        );
+        assert_eq!(
+            err_path(r#"{"collections": [{"numberOfShards": 5}]}"#),
+            "collections[0].name"
+        );
         assert_eq!(
             err_path(r#"{"collections": [{"name": "b", "distributeShardsLike": "nope"}]}"#),
             "collections[0].distributeShardsLike"
@@ -665,18 +770,28 @@ mod tests {
             "collections[2].distributeShardsLike"
         );
         assert_eq!(
-            err_path(r#"{"collections": [{"name": "a", "numberOfShards": 2}, {"name": "b", "numberOfShards": 3, "distributeShardsLike": "a"}]}"#),
+            err_path(
+                r#"{"collections": [{"name": "a", "numberOfShards": 2}, {"name": "b", "numberOfShards": 3, "distributeShardsLike": "a"}]}"#
+            ),
             "collections[1].distributeShardsLike"
         );
         assert_eq!(
-            err_path(r#"{"collections": [{"name": "a", "numberOfShards": 2, "shards": {"s1": ["PRMR-0001"]}}]}"#),
+            err_path(
+                r#"{"collections": [{"name": "a", "numberOfShards": 2, "shards": {"s1": ["PRMR-0001"]}}]}"#
+            ),
             "collections[0].shards"
         );
         assert_eq!(
             err_path(r#"{"collections": [{"name": "a", "shards": {"s1": ["PRMR-9"]}}]}"#),
             "collections[0].shards.s1"
         );
-        assert_eq!(err_path(r#"{"collections": [{"name": "a"}, {"name": "a"}]}"#), "collections[1].name");
-        assert_eq!(err_path(r#"{"collections": [{"name": "a", "indexes": [{"fields": ["x"]}]}]}"#), "collections[0].indexes[0].type");
+        assert_eq!(
+            err_path(r#"{"collections": [{"name": "a"}, {"name": "a"}]}"#),
+            "collections[1].name"
+        );
+        assert_eq!(
+            err_path(r#"{"collections": [{"name": "a", "indexes": [{"fields": ["x"]}]}]}"#),
+            "collections[0].indexes[0].type"
+        );
     }
 }

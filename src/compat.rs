@@ -210,8 +210,12 @@ mod tests {
 
     #[test]
     fn temporaries_changed_in_3_12() {
-        assert!(Version::parse("3.11").unwrap().temporaries_use_two_counter_values());
-        assert!(!Version::parse("3.12.0").unwrap().temporaries_use_two_counter_values());
+        assert!(Version::parse("3.11")
+            .unwrap()
+            .temporaries_use_two_counter_values());
+        assert!(!Version::parse("3.12.0")
+            .unwrap()
+            .temporaries_use_two_counter_values());
     }
 }
 

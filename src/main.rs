@@ -7,7 +7,11 @@ use std::io::Read;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "explain", version, about = "Plan and explain AQL queries for ArangoDB clusters")]
+#[command(
+    name = "explain",
+    version,
+    about = "Plan and explain AQL queries for ArangoDB clusters"
+)]
 struct Cli {
     /// The cluster description (JSON, see catalog.md). Default: an empty
     /// Coordinator with three DB-Servers.
@@ -69,7 +73,9 @@ fn run(cli: &Cli) -> Result<String, Error> {
         std::io::stdin()
             .take(aqlplan::planner::MAX_QUERY_BYTES as u64 + 1)
             .read_to_string(&mut text)
-            .map_err(|e| Error::BadOption(format!("cannot read the query from standard input: {e}")))?;
+            .map_err(|e| {
+                Error::BadOption(format!("cannot read the query from standard input: {e}"))
+            })?;
         text
     } else {
         cli.query.clone()

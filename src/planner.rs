@@ -47,16 +47,28 @@ impl Options {
                 "optimizer" => {
                     let rules = value.get("rules").map(|r| {
                         r.as_array()
-                            .and_then(|items| items.iter().map(|i| i.as_str().map(str::to_string)).collect::<Option<Vec<_>>>())
+                            .and_then(|items| {
+                                items
+                                    .iter()
+                                    .map(|i| i.as_str().map(str::to_string))
+                                    .collect::<Option<Vec<_>>>()
+                            })
                             .ok_or_else(|| bad("optimizer.rules must be an array of strings"))
                     });
                     if let Some(rules) = rules {
                         self.rules = RuleSelection::parse(&rules?)?;
                     }
                 }
-                "fullCount" => self.full_count = value.as_bool().ok_or_else(|| bad("fullCount must be a boolean"))?,
+                "fullCount" => {
+                    self.full_count = value
+                        .as_bool()
+                        .ok_or_else(|| bad("fullCount must be a boolean"))?
+                }
                 "maxNumberOfPlans" => {
-                    value.as_u64().filter(|&n| n >= 1).ok_or_else(|| bad("maxNumberOfPlans must be a positive integer"))?;
+                    value
+                        .as_u64()
+                        .filter(|&n| n >= 1)
+                        .ok_or_else(|| bad("maxNumberOfPlans must be a positive integer"))?;
                 }
                 "allPlans" | "verbosePlans" | "explainInternals" | "colors" | "profile" => {}
                 other => return Err(bad(&format!("unknown option '{other}'"))),
@@ -102,12 +114,24 @@ impl Explanation<'_> {
 }
 
 /// Plans `query` against `catalog`.
-pub fn explain<'c>(catalog: &'c Catalog, query: &str, options: &Options) -> Result<Explanation<'c>> {
+pub fn explain<'c>(
+    catalog: &'c Catalog,
+    query: &str,
+    options: &Options,
+) -> Result<Explanation<'c>> {
     if query.len() > MAX_QUERY_BYTES {
-        return Err(Error::BadOption(format!("query string is longer than {MAX_QUERY_BYTES} bytes")));
+        return Err(Error::BadOption(format!(
+            "query string is longer than {MAX_QUERY_BYTES} bytes"
+        )));
     }
     let ast = syntax::parse(query)?;
-    let (plan, info) = builder::build(&ast, catalog, &options.bind, options.compat, options.full_count)?;
+    let (plan, info) = builder::build(
+        &ast,
+        catalog,
+        &options.bind,
+        options.compat,
+        options.full_count,
+    )?;
     let cx = Context {
         catalog,
         compat: options.compat,
@@ -132,7 +156,11 @@ pub fn explain<'c>(catalog: &'c Catalog, query: &str, options: &Options) -> Resu
             }),
     };
     let estimates = estimate::estimate(&plan, catalog);
-    let sites = if catalog.is_cluster() { cluster::sites(&plan) } else { HashMap::new() };
+    let sites = if catalog.is_cluster() {
+        cluster::sites(&plan)
+    } else {
+        HashMap::new()
+    };
     let cacheable = is_cacheable(&plan);
     Ok(Explanation {
         catalog,
@@ -151,16 +179,27 @@ pub fn explain<'c>(catalog: &'c Catalog, query: &str, options: &Options) -> Resu
 
 /// When `cluster-one-shard` never ran, say why.
 fn not_evaluated_reason(catalog: &Catalog, options: &Options) -> Reason {
-    let disabled = optimizer::rule_by_name("cluster-one-shard").is_some_and(|r| !options.rules.is_enabled(r));
+    let disabled =
+        optimizer::rule_by_name("cluster-one-shard").is_some_and(|r| !options.rules.is_enabled(r));
     let message = if disabled {
         "the rule cluster-one-shard was disabled by the query options".to_string()
     } else if options.compat < crate::compat::Version::new(3, 6, 0) {
-        format!("ArangoDB {} has no OneShard support (it came with 3.6)", options.compat)
+        format!(
+            "ArangoDB {} has no OneShard support (it came with 3.6)",
+            options.compat
+        )
     } else {
-        format!("the rule did not run for database '{}'", catalog.database_name)
+        format!(
+            "the rule did not run for database '{}'",
+            catalog.database_name
+        )
     };
     Reason {
-        kind: if disabled { "rule-disabled" } else { "rule-unavailable" },
+        kind: if disabled {
+            "rule-disabled"
+        } else {
+            "rule-unavailable"
+        },
         message,
         position: None,
     }
@@ -169,7 +208,9 @@ fn not_evaluated_reason(catalog: &Catalog, options: &Options) -> Reason {
 /// ArangoDB caches results only of read-only queries whose functions are
 /// all cacheable.
 fn is_cacheable(plan: &Plan) -> bool {
-    let writes = plan.nodes().any(|n| matches!(plan.kind(n), NodeKind::Modification(_)));
+    let writes = plan
+        .nodes()
+        .any(|n| matches!(plan.kind(n), NodeKind::Modification(_)));
     let functions_ok = plan.expressions().iter().all(|e| {
         e.calls().iter().all(|c| match c {
             Expr::Call { function, .. } => function.is_cacheable(),

@@ -27,7 +27,9 @@ impl Value {
                 None => Value::Double(n.as_f64().unwrap_or(f64::NAN)),
             },
             serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(items) => Value::Array(items.iter().map(Value::from_json).collect()),
+            serde_json::Value::Array(items) => {
+                Value::Array(items.iter().map(Value::from_json).collect())
+            }
             serde_json::Value::Object(members) => Value::Object(
                 members
                     .iter()
@@ -46,9 +48,14 @@ impl Value {
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::Array(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
+            Value::Array(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
+            }
             Value::Object(members) => serde_json::Value::Object(
-                members.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
+                members
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
             ),
         }
     }
@@ -137,8 +144,14 @@ impl Value {
                 keys.sort();
                 keys.dedup();
                 for k in keys {
-                    let x = a.iter().find(|(n, _)| n == k).map_or(&Value::Null, |(_, v)| v);
-                    let y = b.iter().find(|(n, _)| n == k).map_or(&Value::Null, |(_, v)| v);
+                    let x = a
+                        .iter()
+                        .find(|(n, _)| n == k)
+                        .map_or(&Value::Null, |(_, v)| v);
+                    let y = b
+                        .iter()
+                        .find(|(n, _)| n == k)
+                        .map_or(&Value::Null, |(_, v)| v);
                     let c = x.compare(y);
                     if c != Ordering::Equal {
                         return c;
@@ -201,7 +214,11 @@ pub fn js_key_order(members: &[(String, Value)]) -> Vec<(&str, &Value)> {
     let mut indexed: Vec<(&str, &Value)> = Vec::new();
     let mut named: Vec<(&str, &Value)> = Vec::new();
     for (k, v) in members {
-        let slot = if is_index(k) { &mut indexed } else { &mut named };
+        let slot = if is_index(k) {
+            &mut indexed
+        } else {
+            &mut named
+        };
         // A later duplicate key overwrites the value but keeps the position.
         match slot.iter_mut().find(|(n, _)| *n == k.as_str()) {
             Some(entry) => entry.1 = v,

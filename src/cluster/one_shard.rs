@@ -13,18 +13,30 @@ const V8_FUNCTIONS: &[&str] = &["V8", "CALL", "APPLY"];
 /// can.
 pub fn one_shard_refusals(plan: &Plan, cx: &Context) -> Vec<Reason> {
     let mut reasons = Vec::new();
-    collection_reasons(cx.catalog, &cx.info.collections, &cx.info.written, &mut reasons);
+    collection_reasons(
+        cx.catalog,
+        &cx.info.collections,
+        &cx.info.written,
+        &mut reasons,
+    );
     for expr in plan.expressions() {
         function_reasons(expr, cx, &mut reasons);
     }
     for n in plan.nodes() {
         if let NodeKind::Modification(m) = plan.kind(n) {
-            if cx.catalog.collection(&m.collection).is_some_and(|c| c.is_satellite()) {
+            if cx
+                .catalog
+                .collection(&m.collection)
+                .is_some_and(|c| c.is_satellite())
+            {
                 push_unique(
                     &mut reasons,
                     Reason {
                         kind: "satellite-write",
-                        message: format!("the query writes into SatelliteCollection '{}'", m.collection),
+                        message: format!(
+                            "the query writes into SatelliteCollection '{}'",
+                            m.collection
+                        ),
                         position: None,
                     },
                 );
@@ -40,12 +52,18 @@ fn push_unique(reasons: &mut Vec<Reason>, reason: Reason) {
     }
 }
 
-fn collection_reasons(catalog: &Catalog, used: &[String], written: &[String], reasons: &mut Vec<Reason>) {
+fn collection_reasons(
+    catalog: &Catalog,
+    used: &[String],
+    written: &[String],
+    reasons: &mut Vec<Reason>,
+) {
     let collections: Vec<_> = used.iter().filter_map(|c| catalog.collection(c)).collect();
     if collections.is_empty() {
         reasons.push(Reason {
             kind: "no-collection",
-            message: "the query accesses no collection, so there is no DB-Server to run it on".into(),
+            message: "the query accesses no collection, so there is no DB-Server to run it on"
+                .into(),
             position: None,
         });
         return;
@@ -61,7 +79,10 @@ fn collection_reasons(catalog: &Catalog, used: &[String], written: &[String], re
         if c.is_smart && c.kind == crate::catalog::CollectionType::Edge {
             reasons.push(Reason {
                 kind: "smart-edge-collection",
-                message: format!("collection '{}' is an edge collection of a SmartGraph", c.name),
+                message: format!(
+                    "collection '{}' is an edge collection of a SmartGraph",
+                    c.name
+                ),
                 position: None,
             });
         }
@@ -70,17 +91,29 @@ fn collection_reasons(catalog: &Catalog, used: &[String], written: &[String], re
     if catalog.is_one_shard_database() || reasons.iter().any(|r| r.kind == "several-shards") {
         return;
     }
-    let leader = |c: &crate::catalog::Collection| c.shards.first().map(|s| s.leader().to_string()).unwrap_or_default();
+    let leader = |c: &crate::catalog::Collection| {
+        c.shards
+            .first()
+            .map(|s| s.leader().to_string())
+            .unwrap_or_default()
+    };
     let first = collections[0];
     if collections.iter().any(|c| leader(c) != leader(first)) {
-        let list: Vec<String> = collections.iter().map(|c| format!("'{}' on {}", c.name, leader(c))).collect();
+        let list: Vec<String> = collections
+            .iter()
+            .map(|c| format!("'{}' on {}", c.name, leader(c)))
+            .collect();
         reasons.push(Reason {
             kind: "different-leaders",
             message: format!("the shards have different leaders: {}", list.join(", ")),
             position: None,
         });
     }
-    let prototype = |c: &crate::catalog::Collection| c.distribute_shards_like.clone().unwrap_or_else(|| c.name.clone());
+    let prototype = |c: &crate::catalog::Collection| {
+        c.distribute_shards_like
+            .clone()
+            .unwrap_or_else(|| c.name.clone())
+    };
     if collections.iter().any(|c| prototype(c) != prototype(first)) {
         let list: Vec<String> = collections
             .iter()
@@ -91,7 +124,10 @@ fn collection_reasons(catalog: &Catalog, used: &[String], written: &[String], re
             .collect();
         reasons.push(Reason {
             kind: "different-prototypes",
-            message: format!("the collections are not sharded like one another (distributeShardsLike): {}", list.join(", ")),
+            message: format!(
+                "the collections are not sharded like one another (distributeShardsLike): {}",
+                list.join(", ")
+            ),
             position: None,
         });
     }
@@ -102,12 +138,17 @@ fn function_reasons(expr: &Expr, cx: &Context, reasons: &mut Vec<Reason>) {
         let reason = match call {
             Expr::UserCall { name, span, .. } => Reason {
                 kind: "user-function",
-                message: format!("user-defined function {name}() runs in JavaScript on a Coordinator"),
+                message: format!(
+                    "user-defined function {name}() runs in JavaScript on a Coordinator"
+                ),
                 position: Some(cx.position(span.start)),
             },
             Expr::Call { function, span, .. } if V8_FUNCTIONS.contains(&function.name) => Reason {
                 kind: "v8-function",
-                message: format!("{}() needs JavaScript (V8), which only a Coordinator runs", function.name),
+                message: format!(
+                    "{}() needs JavaScript (V8), which only a Coordinator runs",
+                    function.name
+                ),
                 position: Some(cx.position(span.start)),
             },
             Expr::Call { function, span, .. } if !function.runs_on_db_server(true) => Reason {

@@ -28,7 +28,11 @@ pub struct ExprPrinter<'a> {
 }
 
 impl<'a> ExprPrinter<'a> {
-    pub fn new(vars: &'a Variables, compat: Version, collection_vars: &'a [(VarId, String)]) -> ExprPrinter<'a> {
+    pub fn new(
+        vars: &'a Variables,
+        compat: Version,
+        collection_vars: &'a [(VarId, String)],
+    ) -> ExprPrinter<'a> {
         ExprPrinter {
             vars,
             compat,
@@ -57,20 +61,24 @@ impl<'a> ExprPrinter<'a> {
         match e {
             Expr::Value(v) => out.push_str(&value_text(v)),
             Expr::Array(items) => {
-                self.list(out, "[", "]", items.len(), |p, out, i| p.write(out, &items[i]));
+                self.list(out, "[", "]", items.len(), |p, out, i| {
+                    p.write(out, &items[i])
+                });
             }
             Expr::Object(members) => {
-                self.list(out, "{", "}", members.len(), |p, out, i| match &members[i] {
-                    ObjectMember::Element(k, v) => {
-                        out.push_str(&value_text(&Value::String(k.clone())));
-                        out.push_str(" : ");
-                        p.write(out, v);
-                    }
-                    ObjectMember::Calculated(k, v) => {
-                        out.push_str("[ ");
-                        p.write(out, k);
-                        out.push_str(" ] : ");
-                        p.write(out, v);
+                self.list(out, "{", "}", members.len(), |p, out, i| {
+                    match &members[i] {
+                        ObjectMember::Element(k, v) => {
+                            out.push_str(&value_text(&Value::String(k.clone())));
+                            out.push_str(" : ");
+                            p.write(out, v);
+                        }
+                        ObjectMember::Calculated(k, v) => {
+                            out.push_str("[ ");
+                            p.write(out, k);
+                            out.push_str(" ] : ");
+                            p.write(out, v);
+                        }
                     }
                 });
             }
@@ -121,12 +129,23 @@ impl<'a> ExprPrinter<'a> {
                     out.push(')');
                 }
             }
-            Expr::ArrayCompare { quantifier, op, lhs, rhs } => {
+            Expr::ArrayCompare {
+                quantifier,
+                op,
+                lhs,
+                rhs,
+            } => {
                 out.push('(');
                 self.write(out, lhs);
                 out.push(' ');
                 let upper = self.compat.quantifiers_upper_case();
-                let word = |w: &str| if upper { w.to_string() } else { w.to_ascii_lowercase() };
+                let word = |w: &str| {
+                    if upper {
+                        w.to_string()
+                    } else {
+                        w.to_ascii_lowercase()
+                    }
+                };
                 match quantifier {
                     Quantifier::All => out.push_str(&word("ALL")),
                     Quantifier::Any => out.push_str(&word("ANY")),
@@ -214,7 +233,14 @@ impl<'a> ExprPrinter<'a> {
         }
     }
 
-    fn list(&mut self, out: &mut String, open: &str, close: &str, len: usize, mut item: impl FnMut(&mut Self, &mut String, usize)) {
+    fn list(
+        &mut self,
+        out: &mut String,
+        open: &str,
+        close: &str,
+        len: usize,
+        mut item: impl FnMut(&mut Self, &mut String, usize),
+    ) {
         if len == 0 {
             let _ = write!(out, "{open} {close}");
             return;
@@ -271,7 +297,11 @@ pub fn value_text(v: &Value) -> String {
                 return "[ ]".into();
             }
             let shown: Vec<String> = items.iter().take(MAX_MEMBERS).map(value_text).collect();
-            let more = if items.len() > MAX_MEMBERS { ", ..." } else { "" };
+            let more = if items.len() > MAX_MEMBERS {
+                ", ..."
+            } else {
+                ""
+            };
             format!("[ {}{more} ]", shown.join(", "))
         }
         Value::Object(members) => {
@@ -282,9 +312,19 @@ pub fn value_text(v: &Value) -> String {
             let shown: Vec<String> = ordered
                 .iter()
                 .take(MAX_MEMBERS)
-                .map(|(k, v)| format!("{} : {}", cut(Value::String((*k).to_string()).to_string()), value_text(v)))
+                .map(|(k, v)| {
+                    format!(
+                        "{} : {}",
+                        cut(Value::String((*k).to_string()).to_string()),
+                        value_text(v)
+                    )
+                })
                 .collect();
-            let more = if ordered.len() > MAX_MEMBERS { ", ..." } else { "" };
+            let more = if ordered.len() > MAX_MEMBERS {
+                ", ..."
+            } else {
+                ""
+            };
             format!("{{ {}{more} }}", shown.join(", "))
         }
         other => other.to_string(),

@@ -6,7 +6,10 @@ use crate::catalog::Catalog;
 use crate::compat::Version;
 use crate::functions::Function;
 use crate::plan::expr::{Expr, VarId};
-use crate::plan::{CollectionScan, IndexRef, IndexScan, Modification, NodeKind, NodeRef, Parallelism, Plan, SortMode};
+use crate::plan::{
+    CollectionScan, IndexRef, IndexScan, Modification, NodeKind, NodeRef, Parallelism, Plan,
+    SortMode,
+};
 use crate::planner::Explanation;
 use std::fmt::Write;
 
@@ -23,7 +26,11 @@ pub fn render(x: &Explanation) -> String {
 /// indexes, functions and rules.
 pub fn plan_sections(x: &Explanation, plan: &Plan) -> String {
     let estimates = crate::plan::estimate::estimate(plan, x.catalog);
-    let sites = if x.is_cluster() { crate::cluster::sites(plan) } else { Default::default() };
+    let sites = if x.is_cluster() {
+        crate::cluster::sites(plan)
+    } else {
+        Default::default()
+    };
     let mut r = Renderer::new(x.catalog, x.compat, plan);
     let rows = r.rows(&estimates, &sites);
     let mut out = String::new();
@@ -53,12 +60,23 @@ fn header(out: &mut String, query: &str, cacheable: bool, compat: Version) {
     if compat.header_has_length() {
         let n = utf16_len(query);
         let truncated = if n > 4096 { " - truncated..." } else { "" };
-        let word = if compat.header_says_results_cachable() { "results cachable" } else { "cacheable" };
-        let _ = writeln!(out, "Query String ({n} chars{truncated}, {word}: {cacheable}):");
+        let word = if compat.header_says_results_cachable() {
+            "results cachable"
+        } else {
+            "cacheable"
+        };
+        let _ = writeln!(
+            out,
+            "Query String ({n} chars{truncated}, {word}: {cacheable}):"
+        );
     } else {
         out.push_str("Query String:\n");
     }
-    let text = if utf16_len(query) > 4096 { truncate_middle(query) } else { query.to_string() };
+    let text = if utf16_len(query) > 4096 {
+        truncate_middle(query)
+    } else {
+        query.to_string()
+    };
     let wrapped = super::expr::cut(wrap_query(&text));
     out.push_str(&wrapped);
     out.push_str("\n\n");
@@ -86,7 +104,10 @@ pub fn wrap_query(text: &str) -> String {
         // followed by whitespace (taken along) or the end.
         let mut units = 0;
         let mut run_end = p;
-        while run_end < chars.len() && !is_terminator(chars[run_end]) && units + chars[run_end].len_utf16() <= 100 {
+        while run_end < chars.len()
+            && !is_terminator(chars[run_end])
+            && units + chars[run_end].len_utf16() <= 100
+        {
             units += chars[run_end].len_utf16();
             run_end += 1;
         }
@@ -154,12 +175,27 @@ struct Row {
 }
 
 fn table(out: &mut String, rows: &[Row], cluster: bool, compat: Version) {
-    let w_id = rows.iter().map(|r| utf16_len(&r.id)).max().unwrap_or(0).max(2);
+    let w_id = rows
+        .iter()
+        .map(|r| utf16_len(&r.id))
+        .max()
+        .unwrap_or(0)
+        .max(2);
     let w_type = rows.iter().map(|r| r.kind.len()).max().unwrap_or(0);
-    let w_est = rows.iter().map(|r| utf16_len(&r.est)).max().unwrap_or(0).max(4);
+    let w_est = rows
+        .iter()
+        .map(|r| utf16_len(&r.est))
+        .max()
+        .unwrap_or(0)
+        .max(4);
     let par = compat.plan_has_par_column();
     out.push_str("Execution plan:\n");
-    let _ = write!(out, " {}Id   NodeType{}   ", fill(w_id, "Id"), fill(w_type, "NodeType"));
+    let _ = write!(
+        out,
+        " {}Id   NodeType{}   ",
+        fill(w_id, "Id"),
+        fill(w_type, "NodeType")
+    );
     if cluster {
         out.push_str("Site  ");
     }
@@ -168,14 +204,29 @@ fn table(out: &mut String, rows: &[Row], cluster: bool, compat: Version) {
     }
     let _ = writeln!(out, "{}Est.   Comment", fill(w_est, "Est."));
     for r in rows {
-        let _ = write!(out, " {}{}   {}{}   ", fill(w_id, &r.id), r.id, r.kind, fill(w_type, r.kind));
+        let _ = write!(
+            out,
+            " {}{}   {}{}   ",
+            fill(w_id, &r.id),
+            r.id,
+            r.kind,
+            fill(w_type, r.kind)
+        );
         if cluster {
             let _ = write!(out, "{}{}  ", r.site, fill(4, r.site));
         }
         if par {
             let _ = write!(out, "  {}   ", if r.par { "✓" } else { " " });
         }
-        let _ = writeln!(out, "{}{}   {}{}{}", fill(w_est, &r.est), r.est, "  ".repeat(r.level), r.marker, r.comment);
+        let _ = writeln!(
+            out,
+            "{}{}   {}{}{}",
+            fill(w_est, &r.est),
+            r.est,
+            "  ".repeat(r.level),
+            r.marker,
+            r.comment
+        );
     }
 }
 
@@ -218,7 +269,11 @@ impl<'a> Renderer<'a> {
 
     /// Rows in printing order (§5): the main pipeline top to bottom, a
     /// (legacy) subquery's body right after its SubqueryNode.
-    fn rows(&mut self, estimates: &crate::plan::estimate::Estimates, sites: &std::collections::HashMap<NodeRef, crate::cluster::Site>) -> Vec<Row> {
+    fn rows(
+        &mut self,
+        estimates: &crate::plan::estimate::Estimates,
+        sites: &std::collections::HashMap<NodeRef, crate::cluster::Site>,
+    ) -> Vec<Row> {
         let mut order = Vec::new();
         print_order(self.plan, self.plan.root(), &mut order);
         let mut rows = Vec::with_capacity(order.len());
@@ -245,7 +300,11 @@ impl<'a> Renderer<'a> {
                 par: node.async_prefetch,
                 est: estimates.of(n).items.to_string(),
                 level,
-                marker: if matches!(kind, NodeKind::Singleton) { "* " } else { "- " },
+                marker: if matches!(kind, NodeKind::Singleton) {
+                    "* "
+                } else {
+                    "- "
+                },
                 comment: self.comment(n),
             });
             if matches!(kind, NodeKind::SubqueryEnd { .. }) {
@@ -292,7 +351,11 @@ impl<'a> Renderer<'a> {
             NodeKind::EnumerateCollection(scan) => self.collection_scan(scan),
             NodeKind::Index(scan) => self.index_scan(n, scan),
             NodeKind::EnumerateList { input, out, filter } => {
-                let mut s = format!("FOR {} IN {}   /* list iteration */", self.name(*out), self.name(*input));
+                let mut s = format!(
+                    "FOR {} IN {}   /* list iteration */",
+                    self.name(*out),
+                    self.name(*input)
+                );
                 if let Some(f) = filter {
                     let (text, _) = self.expr(f);
                     let _ = write!(s, "   FILTER {text}   /* early pruning */");
@@ -302,20 +365,44 @@ impl<'a> Renderer<'a> {
             NodeKind::Calculation { out, expr } => self.calculation(*out, expr),
             NodeKind::Filter { input } => format!("FILTER {}", self.name(*input)),
             NodeKind::Return { input } => format!("RETURN {}", self.name(*input)),
-            NodeKind::Limit { offset, limit, full_count } => {
-                format!("LIMIT {offset}, {limit}{}", if *full_count { "  /* fullCount */" } else { "" })
+            NodeKind::Limit {
+                offset,
+                limit,
+                full_count,
+            } => {
+                format!(
+                    "LIMIT {offset}, {limit}{}",
+                    if *full_count { "  /* fullCount */" } else { "" }
+                )
             }
             NodeKind::Sort { elements, limit } => {
                 let list: Vec<String> = elements
                     .iter()
-                    .map(|e| format!("{} {}", self.name(e.var), if e.ascending { "ASC" } else { "DESC" }))
+                    .map(|e| {
+                        format!(
+                            "{} {}",
+                            self.name(e.var),
+                            if e.ascending { "ASC" } else { "DESC" }
+                        )
+                    })
                     .collect();
-                let strategy = if *limit > 0 { "constrained heap" } else { "standard" };
-                format!("SORT {}   /* sorting strategy: {strategy} */", list.join(", "))
+                let strategy = if *limit > 0 {
+                    "constrained heap"
+                } else {
+                    "standard"
+                };
+                format!(
+                    "SORT {}   /* sorting strategy: {strategy} */",
+                    list.join(", ")
+                )
             }
             NodeKind::Collect(c) => {
                 let mut s = String::from("COLLECT");
-                let groups: Vec<String> = c.groups.iter().map(|(o, i)| format!("{} = {}", self.name(*o), self.name(*i))).collect();
+                let groups: Vec<String> = c
+                    .groups
+                    .iter()
+                    .map(|(o, i)| format!("{} = {}", self.name(*o), self.name(*i)))
+                    .collect();
                 if !groups.is_empty() {
                     let _ = write!(s, " {}", groups.join(", "));
                 }
@@ -344,10 +431,18 @@ impl<'a> Renderer<'a> {
                 s
             }
             NodeKind::Subquery { out, root } => {
-                let constant = plan.is_deterministic(n) && plan.variables_needed(n).is_empty() && *root == *root;
-                format!("LET {} = ...   /* {}subquery */", self.name(*out), if constant { "const " } else { "" })
+                let constant = plan.is_deterministic(n)
+                    && plan.variables_needed(n).is_empty()
+                    && *root == *root;
+                format!(
+                    "LET {} = ...   /* {}subquery */",
+                    self.name(*out),
+                    if constant { "const " } else { "" }
+                )
             }
-            NodeKind::SubqueryStart { out } => format!("LET {} = ( /* subquery begin */", self.name(*out)),
+            NodeKind::SubqueryStart { out } => {
+                format!("LET {} = ( /* subquery begin */", self.name(*out))
+            }
             NodeKind::SubqueryEnd { input, .. } => match input {
                 Some(v) => format!("RETURN  {} ) /* subquery end */", self.name(*v)),
                 None => ") /* subquery end */".into(),
@@ -360,7 +455,10 @@ impl<'a> Renderer<'a> {
                 if self.compat.distribute_prints_variable() {
                     format!("DISTRIBUTE {}", self.name(*input))
                 } else {
-                    format!("DISTRIBUTE  /* create keys: false, variable: {} */", self.name(*input))
+                    format!(
+                        "DISTRIBUTE  /* create keys: false, variable: {} */",
+                        self.name(*input)
+                    )
                 }
             }
             NodeKind::Gather(g) => {
@@ -369,7 +467,12 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .map(|e| {
                         let path: Vec<String> = e.path.iter().map(|p| format!(".`{p}`")).collect();
-                        format!("{}{} {}", self.name(e.var), path.join(","), if e.ascending { "ASC" } else { "DESC" })
+                        format!(
+                            "{}{} {}",
+                            self.name(e.var),
+                            path.join(","),
+                            if e.ascending { "ASC" } else { "DESC" }
+                        )
                     })
                     .collect();
                 let mut notes = Vec::new();
@@ -401,7 +504,10 @@ impl<'a> Renderer<'a> {
         match restricted_to {
             Some(shard) => format!(", shard: {shard}"),
             None if self.catalog.is_cluster() => {
-                let shards = self.catalog.collection(collection).map_or(1, |c| c.number_of_shards);
+                let shards = self
+                    .catalog
+                    .collection(collection)
+                    .map_or(1, |c| c.number_of_shards);
                 format!(", {shards} shard(s)")
             }
             None => String::new(),
@@ -410,14 +516,24 @@ impl<'a> Renderer<'a> {
 
     fn projections(&self, list: &[Vec<String>]) -> String {
         list.iter()
-            .map(|p| p.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join("."))
+            .map(|p| {
+                p.iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(".")
+            })
             .collect::<Vec<_>>()
             .join(", ")
     }
 
     fn collection_scan(&mut self, scan: &CollectionScan) -> String {
-        self.collection_vars.push((scan.out, scan.collection.clone()));
-        let mut s = format!("FOR {} IN {}   /* full collection scan", self.name(scan.out), scan.collection);
+        self.collection_vars
+            .push((scan.out, scan.collection.clone()));
+        let mut s = format!(
+            "FOR {} IN {}   /* full collection scan",
+            self.name(scan.out),
+            scan.collection
+        );
         if scan.random {
             s.push_str(", random order");
         }
@@ -443,16 +559,22 @@ impl<'a> Renderer<'a> {
     }
 
     fn index_scan(&mut self, n: NodeRef, scan: &IndexScan) -> String {
-        self.collection_vars.push((scan.out, scan.collection.clone()));
+        self.collection_vars
+            .push((scan.out, scan.collection.clone()));
         let collection = self.catalog.collection(&scan.collection);
         let mut types: Vec<String> = Vec::new();
         for (i, index) in scan.indexes.iter().enumerate() {
             let kind = match index {
                 IndexRef::Primary => "primary".to_string(),
                 IndexRef::Edge => "edge".to_string(),
-                IndexRef::Secondary(k) => collection.and_then(|c| c.indexes.get(*k)).map_or("persistent".into(), |ix| ix.kind.clone()),
+                IndexRef::Secondary(k) => collection
+                    .and_then(|c| c.indexes.get(*k))
+                    .map_or("persistent".into(), |ix| ix.kind.clone()),
             };
-            let mut t = format!("{}{kind} index scan", if scan.ascending { "" } else { "reverse " });
+            let mut t = format!(
+                "{}{kind} index scan",
+                if scan.ascending { "" } else { "reverse " }
+            );
             if !scan.produces_result {
                 t.push_str(", scan only");
             } else if scan.covers_projections {
@@ -464,11 +586,39 @@ impl<'a> Renderer<'a> {
                 types.push(t);
             }
             let ranges = self.index_ranges(scan, i);
-            let (name, kind_name, unique, sparse, cache, selectivity, fields, stored) = match index {
-                IndexRef::Primary => ("primary".to_string(), "primary".to_string(), true, Some(false), false, Some(1.0), vec!["_key".to_string()], vec![]),
-                IndexRef::Edge => ("edge".to_string(), "edge".to_string(), false, Some(false), false, None, vec!["_from".to_string(), "_to".to_string()], vec![]),
+            let (name, kind_name, unique, sparse, cache, selectivity, fields, stored) = match index
+            {
+                IndexRef::Primary => (
+                    "primary".to_string(),
+                    "primary".to_string(),
+                    true,
+                    Some(false),
+                    false,
+                    Some(1.0),
+                    vec!["_key".to_string()],
+                    vec![],
+                ),
+                IndexRef::Edge => (
+                    "edge".to_string(),
+                    "edge".to_string(),
+                    false,
+                    Some(false),
+                    false,
+                    None,
+                    vec!["_from".to_string(), "_to".to_string()],
+                    vec![],
+                ),
                 IndexRef::Secondary(k) => match collection.and_then(|c| c.indexes.get(*k)) {
-                    Some(ix) => (ix.name.clone(), ix.kind.clone(), ix.unique, ix.sparse, ix.cache_enabled, ix.selectivity, ix.fields.clone(), ix.stored_values.clone()),
+                    Some(ix) => (
+                        ix.name.clone(),
+                        ix.kind.clone(),
+                        ix.unique,
+                        ix.sparse,
+                        ix.cache_enabled,
+                        ix.selectivity,
+                        ix.fields.clone(),
+                        ix.stored_values.clone(),
+                    ),
                     None => continue,
                 },
             };
@@ -486,7 +636,12 @@ impl<'a> Renderer<'a> {
                 ranges,
             });
         }
-        let mut s = format!("FOR {} IN {}   /* {}", self.name(scan.out), scan.collection, types.join(", "));
+        let mut s = format!(
+            "FOR {} IN {}   /* {}",
+            self.name(scan.out),
+            scan.collection,
+            types.join(", ")
+        );
         let modern = self.compat.scan_comment_3_10_style();
         if !scan.projections.is_empty() {
             let list = self.projections(&scan.projections);
@@ -513,7 +668,9 @@ impl<'a> Renderer<'a> {
     }
 
     fn index_ranges(&mut self, scan: &IndexScan, i: usize) -> String {
-        let Some(condition) = &scan.condition else { return "*".into() };
+        let Some(condition) = &scan.condition else {
+            return "*".into();
+        };
         let branch = if scan.all_covered_by_one_index {
             Some(condition)
         } else {
@@ -555,7 +712,11 @@ impl<'a> Renderer<'a> {
         };
         let mut s = format!("LET {} = {text}   /* {kind} expression */", self.name(out));
         if !met.is_empty() {
-            let _ = write!(s, "   /* collections used: {} */", collections_used(&self.plan.vars, &met));
+            let _ = write!(
+                s,
+                "   /* collections used: {} */",
+                collections_used(&self.plan.vars, &met)
+            );
         }
         if expr.is_constant() {
             s.push_str("   /* const assignment */");
@@ -565,14 +726,26 @@ impl<'a> Renderer<'a> {
 
     fn modification(&mut self, n: NodeRef, m: &Modification) -> String {
         use crate::plan::ModificationKind as K;
-        let restricted = m.restricted_to.as_ref().map(|s| format!("/* , shard: {s} */")).unwrap_or_default();
+        let restricted = m
+            .restricted_to
+            .as_ref()
+            .map(|s| format!("/* , shard: {s} */"))
+            .unwrap_or_default();
         let input = self.name(m.input);
         let text = match m.kind {
             K::Insert => format!("INSERT {input} IN {} {restricted}", m.collection),
             K::Update | K::Replace => {
-                let word = if m.kind == K::Update { "UPDATE" } else { "REPLACE" };
+                let word = if m.kind == K::Update {
+                    "UPDATE"
+                } else {
+                    "REPLACE"
+                };
                 match m.key {
-                    Some(k) => format!("{word} {} WITH {input} IN {} {restricted}", self.name(k), m.collection),
+                    Some(k) => format!(
+                        "{word} {} WITH {input} IN {} {restricted}",
+                        self.name(k),
+                        m.collection
+                    ),
                     None => format!("{word} {input} IN {} {restricted}", m.collection),
                 }
             }
@@ -593,13 +766,24 @@ impl<'a> Renderer<'a> {
 /// The "collections used" list: `name : collection`, integer-like names
 /// first in ascending order (the explainer keeps them in a JS object).
 fn collections_used(vars: &crate::plan::Variables, met: &[(VarId, String)]) -> String {
-    let mut entries: Vec<(String, &str)> = met.iter().map(|(v, c)| (vars.get(*v).name.clone(), c.as_str())).collect();
+    let mut entries: Vec<(String, &str)> = met
+        .iter()
+        .map(|(v, c)| (vars.get(*v).name.clone(), c.as_str()))
+        .collect();
     let is_index = |k: &str| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit());
-    let mut numeric: Vec<(String, &str)> = entries.iter().filter(|(k, _)| is_index(k)).cloned().collect();
+    let mut numeric: Vec<(String, &str)> = entries
+        .iter()
+        .filter(|(k, _)| is_index(k))
+        .cloned()
+        .collect();
     numeric.sort_by_key(|(k, _)| k.parse::<u64>().unwrap_or(0));
     entries.retain(|(k, _)| !is_index(k));
     numeric.extend(entries);
-    numeric.iter().map(|(k, c)| format!("{k} : {c}")).collect::<Vec<_>>().join(", ")
+    numeric
+        .iter()
+        .map(|(k, c)| format!("{k} : {c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Printing order: depth first from the Singleton; a legacy subquery's
@@ -624,7 +808,13 @@ fn indexes(out: &mut String, rows: &[IndexRow], compat: Version) {
             if v.is_empty() {
                 "[  ]".to_string()
             } else {
-                format!("[ {} ]", v.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "))
+                format!(
+                    "[ {} ]",
+                    v.iter()
+                        .map(|f| format!("`{f}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             }
         };
         let selectivity = match r.selectivity {
@@ -632,15 +822,40 @@ fn indexes(out: &mut String, rows: &[IndexRow], compat: Version) {
             None if r.unique => "100.00 %".into(),
             None => "n/a".into(),
         };
-        [list(&r.fields), list(&r.stored), selectivity, r.by.to_string()]
+        [
+            list(&r.fields),
+            list(&r.stored),
+            selectivity,
+            r.by.to_string(),
+        ]
     };
     let cells: Vec<[String; 4]> = rows.iter().map(text_of).collect();
     let w_by = cells.iter().map(|c| c[3].len()).max().unwrap_or(0).max(2);
-    let w_name = rows.iter().map(|r| utf16_len(&r.name)).max().unwrap_or(0).max(4);
+    let w_name = rows
+        .iter()
+        .map(|r| utf16_len(&r.name))
+        .max()
+        .unwrap_or(0)
+        .max(4);
     let w_type = rows.iter().map(|r| r.kind.len()).max().unwrap_or(0).max(4);
-    let w_coll = rows.iter().map(|r| utf16_len(&r.collection)).max().unwrap_or(0).max(10);
-    let w_fields = cells.iter().map(|c| utf16_len(&c[0])).max().unwrap_or(0).max(6);
-    let w_stored = cells.iter().map(|c| utf16_len(&c[1])).max().unwrap_or(0).max(13);
+    let w_coll = rows
+        .iter()
+        .map(|r| utf16_len(&r.collection))
+        .max()
+        .unwrap_or(0)
+        .max(10);
+    let w_fields = cells
+        .iter()
+        .map(|c| utf16_len(&c[0]))
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    let w_stored = cells
+        .iter()
+        .map(|c| utf16_len(&c[1]))
+        .max()
+        .unwrap_or(0)
+        .max(13);
     let name_col = compat.indexes_have_name_column();
     let cache_col = compat.indexes_have_cache_column();
     let stored_col = compat.indexes_have_stored_values_column();
@@ -648,7 +863,12 @@ fn indexes(out: &mut String, rows: &[IndexRow], compat: Version) {
     if name_col {
         let _ = write!(h, "Name{}   ", fill(w_name, "Name"));
     }
-    let _ = write!(h, "Type{}   Collection{}   Unique   Sparse   ", fill(w_type, "Type"), fill(w_coll, "Collection"));
+    let _ = write!(
+        h,
+        "Type{}   Collection{}   Unique   Sparse   ",
+        fill(w_type, "Type"),
+        fill(w_coll, "Collection")
+    );
     if cache_col {
         h.push_str("Cache   ");
     }
@@ -682,7 +902,14 @@ fn indexes(out: &mut String, rows: &[IndexRow], compat: Version) {
             let cache = r.cache.to_string();
             let _ = write!(line, "{cache}{}   ", fill(5, &cache));
         }
-        let _ = write!(line, "{}{}   {}{}   ", fill(11, &c[2]), c[2], c[0], fill(w_fields, &c[0]));
+        let _ = write!(
+            line,
+            "{}{}   {}{}   ",
+            fill(11, &c[2]),
+            c[2],
+            c[0],
+            fill(w_fields, &c[0])
+        );
         if stored_col {
             let _ = write!(line, "{}{}   ", c[1], fill(w_stored, &c[1]));
         }
@@ -705,7 +932,13 @@ fn functions(out: &mut String, list: &[&Function], compat: Version) {
         let d = f.is_deterministic().to_string();
         let c = f.is_cacheable().to_string();
         let v = f.uses_v8().to_string();
-        let _ = write!(out, " {}{}   {d}{}   ", f.name, fill(w, f.name), fill(13, &d));
+        let _ = write!(
+            out,
+            " {}{}   {d}{}   ",
+            f.name,
+            fill(w, f.name),
+            fill(13, &d)
+        );
         if cacheable_col {
             let _ = write!(out, "{c}{}   ", fill(9, &c));
         }
@@ -733,13 +966,26 @@ fn rules(out: &mut String, list: &[&'static str], compat: Version) {
     let rows = n.div_ceil(3);
     let cell = |i: usize| {
         let id = (i + 1).to_string();
-        format!("{}{id}   {}{}", fill(w_id, &id), list[i], fill(w_r, list[i]))
+        format!(
+            "{}{id}   {}{}",
+            fill(w_id, &id),
+            list[i],
+            fill(w_r, list[i])
+        )
     };
     let columns = n.div_ceil(rows);
-    let header_cell = format!("{}Id   Rule Name{}", fill(w_id, "Id"), fill(w_r, "Rule Name"));
+    let header_cell = format!(
+        "{}Id   Rule Name{}",
+        fill(w_id, "Id"),
+        fill(w_r, "Rule Name")
+    );
     let _ = writeln!(out, " {}", vec![header_cell; columns].join(&" ".repeat(9)));
     for r in 0..rows {
-        let cells: Vec<String> = (0..3).map(|c| c * rows + r).filter(|&i| i < n).map(cell).collect();
+        let cells: Vec<String> = (0..3)
+            .map(|c| c * rows + r)
+            .filter(|&i| i < n)
+            .map(cell)
+            .collect();
         let _ = writeln!(out, " {}", cells.join(&" ".repeat(9)));
     }
 }

@@ -8,7 +8,10 @@ use crate::plan::{IndexScan, Plan, SortElement};
 /// Rows and cost of one lookup pass of an IndexNode.
 pub fn scan_estimate(_plan: &Plan, catalog: &Catalog, scan: &IndexScan) -> Estimate {
     let count = catalog.collection(&scan.collection).map_or(0, |c| c.count);
-    Estimate { items: count, cost: count as f64 }
+    Estimate {
+        items: count,
+        cost: count as f64,
+    }
 }
 
 /// The merge-sort elements a gather needs above a sorted index scan.

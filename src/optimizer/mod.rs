@@ -115,7 +115,12 @@ pub struct RuleDef {
     pub rule: Option<&'static dyn Rule>,
 }
 
-const fn def(name: &'static str, letters: &str, since: (u8, u8, u8), rule: Option<&'static dyn Rule>) -> RuleDef {
+const fn def(
+    name: &'static str,
+    letters: &str,
+    since: (u8, u8, u8),
+    rule: Option<&'static dyn Rule>,
+) -> RuleDef {
     RuleDef {
         name,
         flags: flags(letters),
@@ -134,7 +139,12 @@ pub static RULES: &[RuleDef] = &[
     def("replace-function-with-index", "N", OLD, None),
     def("inline-subqueries", "", OLD, None),
     def("replace-like-with-range", "N", (3, 12, 5), None),
-    def("replace-entries-with-object-iteration", "", (3, 12, 5), None),
+    def(
+        "replace-entries-with-object-iteration",
+        "",
+        (3, 12, 5),
+        None,
+    ),
     def("simplify-conditions", "", OLD, None),
     def("move-calculations-up", "", OLD, Some(&MoveCalculationsUp)),
     def("move-filters-up", "", OLD, Some(&MoveFiltersUp)),
@@ -165,7 +175,12 @@ pub static RULES: &[RuleDef] = &[
     def("remove-unnecessary-filters-2", "", OLD, None),
     def("use-index-for-sort", "", OLD, None),
     def("sort-in-values", "", OLD, None),
-    def("optimize-traversal-last-element-access", "", (3, 10, 0), None),
+    def(
+        "optimize-traversal-last-element-access",
+        "",
+        (3, 10, 0),
+        None,
+    ),
     def("optimize-traversals", "", OLD, None),
     def("optimize-enumerate-path-filters", "", (3, 12, 5), None),
     def("optimize-paths", "", (3, 10, 0), None),
@@ -174,12 +189,27 @@ pub static RULES: &[RuleDef] = &[
     def("arangosearch-constrained-sort", "", (3, 7, 0), None),
     def("remove-unnecessary-calculations-2", "", OLD, None),
     def("remove-redundant-path-var", "", OLD, None),
-    def("optimize-cluster-single-document-operations", "C", OLD, None),
-    def("optimize-cluster-multiple-document-operations", "C", (3, 11, 0), None),
+    def(
+        "optimize-cluster-single-document-operations",
+        "C",
+        OLD,
+        None,
+    ),
+    def(
+        "optimize-cluster-multiple-document-operations",
+        "C",
+        (3, 11, 0),
+        None,
+    ),
     def("move-calculations-down", "", OLD, None),
     def("fuse-filters", "", (3, 8, 0), None),
     def("cluster-one-shard", "CE", (3, 6, 0), Some(&ClusterOneShard)),
-    def("cluster-lift-constant-for-disjoint-graph-nodes", "CEN", (3, 7, 0), None),
+    def(
+        "cluster-lift-constant-for-disjoint-graph-nodes",
+        "CEN",
+        (3, 7, 0),
+        None,
+    ),
     def("distribute-in-cluster", "CN", OLD, None),
     def("smart-joins", "CE", (3, 4, 5), None),
     def("scatter-in-cluster", "CN", OLD, Some(&ScatterInCluster)),
@@ -187,21 +217,51 @@ pub static RULES: &[RuleDef] = &[
     def("remove-satellite-joins", "CE", OLD, None),
     def("remove-distribute-nodes", "CE", (3, 7, 0), None),
     def("distribute-offset-info-to-cluster", "CEN", (3, 10, 0), None),
-    def("distribute-filtercalc-to-cluster", "C", OLD, Some(&DistributeFilterCalcToCluster)),
-    def("distribute-sort-to-cluster", "C", OLD, Some(&DistributeSortToCluster)),
-    def("move-filters-into-enumerate", "", (3, 5, 0), Some(&MoveFiltersIntoEnumerate)),
+    def(
+        "distribute-filtercalc-to-cluster",
+        "C",
+        OLD,
+        Some(&DistributeFilterCalcToCluster),
+    ),
+    def(
+        "distribute-sort-to-cluster",
+        "C",
+        OLD,
+        Some(&DistributeSortToCluster),
+    ),
+    def(
+        "move-filters-into-enumerate",
+        "",
+        (3, 5, 0),
+        Some(&MoveFiltersIntoEnumerate),
+    ),
     def("remove-unnecessary-calculations-3", "DH", OLD, None),
-    def("remove-unnecessary-remote-scatter", "C", OLD, Some(&RemoveUnnecessaryRemoteScatter)),
+    def(
+        "remove-unnecessary-remote-scatter",
+        "C",
+        OLD,
+        Some(&RemoveUnnecessaryRemoteScatter),
+    ),
     def("undistribute-remove-after-enum-coll", "C", OLD, None),
     def("collect-in-cluster", "C", OLD, None),
     def("sort-limit", "", OLD, Some(&SortLimit)),
     def("reduce-extraction-to-projection", "", OLD, None),
     def("restrict-to-single-shard", "C", OLD, None),
     def("optimize-count", "", (3, 7, 0), None),
-    def("parallelize-gather", "C", (3, 6, 0), Some(&ParallelizeGather)),
+    def(
+        "parallelize-gather",
+        "C",
+        (3, 6, 0),
+        Some(&ParallelizeGather),
+    ),
     def("decay-unnecessary-sorted-gather", "C", (3, 6, 0), None),
     def("push-subqueries-to-dbserver", "CE", (3, 7, 0), None),
-    def("late-document-materialization-arangosearch", "", (3, 6, 0), None),
+    def(
+        "late-document-materialization-arangosearch",
+        "",
+        (3, 6, 0),
+        None,
+    ),
     def("late-document-materialization", "", (3, 6, 0), None),
     def("push-limit-into-index", "", (3, 12, 2), None),
     def("batch-materialize-documents", "", (3, 12, 0), None),
@@ -221,12 +281,12 @@ pub static RULES: &[RuleDef] = &[
 /// `move-filters-into-enumerate` ran after `restrict-to-single-shard`
 /// (directly before `optimize-count`).
 pub fn pipeline(compat: Version, cluster: bool) -> Vec<&'static RuleDef> {
-    let mut rules: Vec<&RuleDef> = RULES
-        .iter()
-        .filter(|r| r.since <= compat && (cluster || !r.flags.cluster_only))
-        .collect();
+    let mut rules: Vec<&RuleDef> = RULES.iter().collect();
     if compat.early_pruning_runs_late() {
-        if let Some(from) = rules.iter().position(|r| r.name == "move-filters-into-enumerate") {
+        if let Some(from) = rules
+            .iter()
+            .position(|r| r.name == "move-filters-into-enumerate")
+        {
             let rule = rules.remove(from);
             let to = rules
                 .iter()
@@ -235,6 +295,7 @@ pub fn pipeline(compat: Version, cluster: bool) -> Vec<&'static RuleDef> {
             rules.insert(to, rule);
         }
     }
+    rules.retain(|r| r.since <= compat && (cluster || !r.flags.cluster_only));
     rules
 }
 

@@ -38,7 +38,12 @@ pub fn build(
     let root = builder.pipeline(&resolved.ops)?;
     builder.plan.set_root(root);
     if full_count {
-        let last_limit = builder.plan.pipeline().into_iter().rev().find(|&n| matches!(builder.plan.kind(n), NodeKind::Limit { .. }));
+        let last_limit = builder
+            .plan
+            .pipeline()
+            .into_iter()
+            .rev()
+            .find(|&n| matches!(builder.plan.kind(n), NodeKind::Limit { .. }));
         if let Some(n) = last_limit {
             if let NodeKind::Limit { full_count, .. } = builder.plan.kind_mut(n) {
                 *full_count = true;
@@ -124,17 +129,25 @@ impl Builder {
                     last = self.append(last, NodeKind::Filter { input });
                 }
             },
-            Op::Let { out, expr } => match expr.reference().and_then(|v| self.subquery_nodes.get(&v)) {
-                // `LET x = (subquery)`: the SubqueryNode produces x itself.
-                Some(&node) => {
-                    if let NodeKind::Subquery { out: sq_out, .. } = self.plan.kind_mut(node) {
-                        *sq_out = *out;
+            Op::Let { out, expr } => {
+                match expr.reference().and_then(|v| self.subquery_nodes.get(&v)) {
+                    // `LET x = (subquery)`: the SubqueryNode produces x itself.
+                    Some(&node) => {
+                        if let NodeKind::Subquery { out: sq_out, .. } = self.plan.kind_mut(node) {
+                            *sq_out = *out;
+                        }
+                    }
+                    None => {
+                        last = self.append(
+                            last,
+                            NodeKind::Calculation {
+                                out: *out,
+                                expr: expr.clone(),
+                            },
+                        );
                     }
                 }
-                None => {
-                    last = self.append(last, NodeKind::Calculation { out: *out, expr: expr.clone() });
-                }
-            },
+            }
             Op::Subquery { out, body } => {
                 let root = self.pipeline(body)?;
                 self.plan.register_subquery_root(root);
@@ -155,7 +168,13 @@ impl Builder {
                     });
                 }
                 if !sort.is_empty() {
-                    last = self.append(last, NodeKind::Sort { elements: sort, limit: 0 });
+                    last = self.append(
+                        last,
+                        NodeKind::Sort {
+                            elements: sort,
+                            limit: 0,
+                        },
+                    );
                 }
             }
             Op::Limit { offset, count } => {
@@ -216,7 +235,9 @@ impl Builder {
             CollectMethod::Hash
         };
         let count_only = method == CollectMethod::Count
-            && aggregates.iter().all(|a: &Aggregate| a.function == "LENGTH" && a.input.is_none());
+            && aggregates
+                .iter()
+                .all(|a: &Aggregate| a.function == "LENGTH" && a.input.is_none());
         self.append(
             last,
             NodeKind::Collect(Collect {
@@ -225,7 +246,11 @@ impl Builder {
                 into: c.into,
                 into_expression,
                 keep: c.keep.clone(),
-                method: if count_only { CollectMethod::Count } else { CollectMethod::Hash },
+                method: if count_only {
+                    CollectMethod::Count
+                } else {
+                    CollectMethod::Hash
+                },
                 fixed_method: false,
             }),
         )

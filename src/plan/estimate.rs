@@ -20,7 +20,10 @@ pub struct Estimates {
 
 impl Estimates {
     pub fn of(&self, n: NodeRef) -> Estimate {
-        self.by_node.get(&n).copied().unwrap_or(Estimate { items: 0, cost: 0.0 })
+        self.by_node.get(&n).copied().unwrap_or(Estimate {
+            items: 0,
+            cost: 0.0,
+        })
     }
 }
 
@@ -31,17 +34,32 @@ pub fn estimate(plan: &Plan, catalog: &Catalog) -> Estimates {
     e
 }
 
-fn estimate_pipeline(plan: &Plan, catalog: &Catalog, bottom: NodeRef, out: &mut Estimates) -> Estimate {
-    let mut previous = Estimate { items: 1, cost: 0.0 };
+fn estimate_pipeline(
+    plan: &Plan,
+    catalog: &Catalog,
+    bottom: NodeRef,
+    out: &mut Estimates,
+) -> Estimate {
+    let mut previous = Estimate {
+        items: 1,
+        cost: 0.0,
+    };
     // SubqueryStart remembers its input count for the matching End.
     let mut starts: Vec<u64> = Vec::new();
     for n in plan.pipeline_ending_at(bottom) {
         let (items, cost) = (previous.items, previous.cost);
         let here = match plan.kind(n) {
-            NodeKind::Singleton => Estimate { items: 1, cost: 1.0 },
+            NodeKind::Singleton => Estimate {
+                items: 1,
+                cost: 1.0,
+            },
             NodeKind::EnumerateCollection(scan) => {
                 let count = catalog.collection(&scan.collection).map_or(0, |c| c.count);
-                let n2 = if scan.random { items } else { items.saturating_mul(count) };
+                let n2 = if scan.random {
+                    items
+                } else {
+                    items.saturating_mul(count)
+                };
                 let factor = if scan.filter.is_some() { 1.25 } else { 1.0 };
                 let cost = if scan.random {
                     cost + items as f64 * 1.005 + 1.0
@@ -51,7 +69,8 @@ fn estimate_pipeline(plan: &Plan, catalog: &Catalog, bottom: NodeRef, out: &mut 
                 Estimate { items: n2, cost }
             }
             NodeKind::Index(scan) => {
-                let per_lookup = crate::optimizer::index_selection::scan_estimate(plan, catalog, scan);
+                let per_lookup =
+                    crate::optimizer::index_selection::scan_estimate(plan, catalog, scan);
                 let factor = if scan.filter.is_some() { 1.25 } else { 1.0 };
                 Estimate {
                     items: items.saturating_mul(per_lookup.items),
@@ -62,7 +81,10 @@ fn estimate_pipeline(plan: &Plan, catalog: &Catalog, bottom: NodeRef, out: &mut 
                 let length = list_length(plan, catalog, n, *input, out);
                 let n2 = items.saturating_mul(length);
                 let factor = if filter.is_some() { 1.25 } else { 1.0 };
-                Estimate { items: n2, cost: cost + n2 as f64 * factor }
+                Estimate {
+                    items: n2,
+                    cost: cost + n2 as f64 * factor,
+                }
             }
             NodeKind::Sort { .. } => {
                 let c = if items > 3 {
@@ -87,7 +109,10 @@ fn estimate_pipeline(plan: &Plan, catalog: &Catalog, bottom: NodeRef, out: &mut 
                 } else {
                     (items as f64 * 0.8) as u64
                 };
-                Estimate { items: n2, cost: cost + n2 as f64 }
+                Estimate {
+                    items: n2,
+                    cost: cost + n2 as f64,
+                }
             }
             NodeKind::Modification(m) => {
                 let produces = m.produces_results || m.out_old.is_some() || m.out_new.is_some();
@@ -98,17 +123,29 @@ fn estimate_pipeline(plan: &Plan, catalog: &Catalog, bottom: NodeRef, out: &mut 
             }
             NodeKind::Subquery { root, .. } => {
                 let sub = estimate_pipeline(plan, catalog, *root, out);
-                Estimate { items, cost: cost + items as f64 * sub.cost }
+                Estimate {
+                    items,
+                    cost: cost + items as f64 * sub.cost,
+                }
             }
             NodeKind::SubqueryStart { .. } => {
                 starts.push(items);
-                Estimate { items, cost: cost + items as f64 }
+                Estimate {
+                    items,
+                    cost: cost + items as f64,
+                }
             }
             NodeKind::SubqueryEnd { .. } => {
                 let outer = starts.pop().unwrap_or(items);
-                Estimate { items: outer, cost: cost + outer as f64 }
+                Estimate {
+                    items: outer,
+                    cost: cost + outer as f64,
+                }
             }
-            NodeKind::NoResults => Estimate { items: 0, cost: 0.5 },
+            NodeKind::NoResults => Estimate {
+                items: 0,
+                cost: 0.5,
+            },
             // Clients are only registered when engines are built: a
             // ScatterNode costs nothing extra at planning time.
             NodeKind::Scatter => Estimate { items, cost },
@@ -117,7 +154,10 @@ fn estimate_pipeline(plan: &Plan, catalog: &Catalog, bottom: NodeRef, out: &mut 
             | NodeKind::Return { .. }
             | NodeKind::Remote
             | NodeKind::Gather(_)
-            | NodeKind::Distribute { .. } => Estimate { items, cost: cost + items as f64 },
+            | NodeKind::Distribute { .. } => Estimate {
+                items,
+                cost: cost + items as f64,
+            },
         };
         out.by_node.insert(n, here);
         previous = here;
@@ -126,13 +166,24 @@ fn estimate_pipeline(plan: &Plan, catalog: &Catalog, bottom: NodeRef, out: &mut 
 }
 
 /// The number of elements an EnumerateListNode iterates over (§8.2).
-fn list_length(plan: &Plan, catalog: &Catalog, node: NodeRef, input: super::VarId, out: &mut Estimates) -> u64 {
-    let Some(setter) = plan.setter_above(node, input) else { return 100 };
+fn list_length(
+    plan: &Plan,
+    catalog: &Catalog,
+    node: NodeRef,
+    input: super::VarId,
+    out: &mut Estimates,
+) -> u64 {
+    let Some(setter) = plan.setter_above(node, input) else {
+        return 100;
+    };
     match plan.kind(setter) {
         NodeKind::Calculation { expr, .. } => match expr {
             Expr::Array(items) => items.len() as u64,
             Expr::Value(crate::value::Value::Array(items)) => items.len() as u64,
-            Expr::Range(a, b) => match (a.as_value().and_then(|v| v.as_f64()), b.as_value().and_then(|v| v.as_f64())) {
+            Expr::Range(a, b) => match (
+                a.as_value().and_then(|v| v.as_f64()),
+                b.as_value().and_then(|v| v.as_f64()),
+            ) {
                 (Some(a), Some(b)) if a <= b => (b - a) as u64 + 1,
                 (Some(_), Some(_)) => 1,
                 _ => 100,

@@ -164,20 +164,26 @@ impl Expr {
     pub fn rewrite(self, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
         let e = match self {
             Expr::Array(items) => Expr::Array(items.into_iter().map(|i| i.rewrite(f)).collect()),
-            Expr::Nary(l, items) => Expr::Nary(l, items.into_iter().map(|i| i.rewrite(f)).collect()),
+            Expr::Nary(l, items) => {
+                Expr::Nary(l, items.into_iter().map(|i| i.rewrite(f)).collect())
+            }
             Expr::Object(members) => Expr::Object(
                 members
                     .into_iter()
                     .map(|m| match m {
                         ObjectMember::Element(k, v) => ObjectMember::Element(k, v.rewrite(f)),
-                        ObjectMember::Calculated(k, v) => ObjectMember::Calculated(k.rewrite(f), v.rewrite(f)),
+                        ObjectMember::Calculated(k, v) => {
+                            ObjectMember::Calculated(k.rewrite(f), v.rewrite(f))
+                        }
                     })
                     .collect(),
             ),
             Expr::Attribute(o, n) => Expr::Attribute(Box::new(o.rewrite(f)), n),
             Expr::Indexed(o, i) => Expr::Indexed(Box::new(o.rewrite(f)), Box::new(i.rewrite(f))),
             Expr::Unary(op, o) => Expr::Unary(op, Box::new(o.rewrite(f))),
-            Expr::Binary(op, l, r) => Expr::Binary(op, Box::new(l.rewrite(f)), Box::new(r.rewrite(f))),
+            Expr::Binary(op, l, r) => {
+                Expr::Binary(op, Box::new(l.rewrite(f)), Box::new(r.rewrite(f)))
+            }
             Expr::Range(l, r) => Expr::Range(Box::new(l.rewrite(f)), Box::new(r.rewrite(f))),
             Expr::ArrayCompare {
                 quantifier,
@@ -299,7 +305,9 @@ impl Expr {
         self.walk(&mut |e| {
             constant &= match e {
                 Expr::Value(_) | Expr::Array(_) => true,
-                Expr::Object(members) => members.iter().all(|m| matches!(m, ObjectMember::Element(..))),
+                Expr::Object(members) => members
+                    .iter()
+                    .all(|m| matches!(m, ObjectMember::Element(..))),
                 _ => false,
             }
         });
@@ -310,7 +318,11 @@ impl Expr {
     pub fn constant_value(&self) -> Option<Value> {
         match self {
             Expr::Value(v) => Some(v.clone()),
-            Expr::Array(items) => items.iter().map(Expr::constant_value).collect::<Option<_>>().map(Value::Array),
+            Expr::Array(items) => items
+                .iter()
+                .map(Expr::constant_value)
+                .collect::<Option<_>>()
+                .map(Value::Array),
             Expr::Object(members) => members
                 .iter()
                 .map(|m| match m {

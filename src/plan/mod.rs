@@ -37,7 +37,10 @@ impl Variable {
     }
 
     pub fn is_temporary(&self) -> bool {
-        self.name.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '_')
+        self.name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == '_')
     }
 }
 
@@ -82,7 +85,10 @@ impl Variables {
 
     pub fn get(&self, id: VarId) -> &Variable {
         // Ids are only ever handed out by this generator.
-        let pos = self.list.binary_search_by_key(&id, |v| v.id).expect("variable ids come from this generator");
+        let pos = self
+            .list
+            .binary_search_by_key(&id, |v| v.id)
+            .expect("variable ids come from this generator");
         &self.list[pos]
     }
 
@@ -319,7 +325,10 @@ impl Plan {
 
     /// Pre-order nodes of the given kind.
     pub fn find(&self, pred: impl Fn(&NodeKind) -> bool) -> Vec<NodeRef> {
-        self.preorder().into_iter().filter(|&n| pred(self.kind(n))).collect()
+        self.preorder()
+            .into_iter()
+            .filter(|&n| pred(self.kind(n)))
+            .collect()
     }
 
     /// The main pipeline, top (Singleton) to bottom (root).
@@ -397,7 +406,10 @@ impl Plan {
             return true;
         }
         if let NodeKind::Subquery { root, .. } = self.kind(n) {
-            return self.pipeline_ending_at(*root).into_iter().any(|s| self.node_uses(s, var));
+            return self
+                .pipeline_ending_at(*root)
+                .into_iter()
+                .any(|s| self.node_uses(s, var));
         }
         false
     }
@@ -449,10 +461,11 @@ impl Plan {
         match self.kind(n) {
             NodeKind::Calculation { expr, .. } => expr.is_deterministic(),
             NodeKind::EnumerateCollection(scan) => !scan.random,
-            NodeKind::Subquery { root, .. } => self
-                .pipeline_ending_at(*root)
-                .into_iter()
-                .all(|s| self.is_deterministic(s) && !matches!(self.kind(s), NodeKind::Modification(_))),
+            NodeKind::Subquery { root, .. } => {
+                self.pipeline_ending_at(*root).into_iter().all(|s| {
+                    self.is_deterministic(s) && !matches!(self.kind(s), NodeKind::Modification(_))
+                })
+            }
             _ => true,
         }
     }
@@ -463,7 +476,10 @@ impl Plan {
         match self.kind(n) {
             NodeKind::Subquery { root, .. } => {
                 let body = self.pipeline_ending_at(*root);
-                let set: Vec<VarId> = body.iter().flat_map(|&s| self.kind(s).variables_set()).collect();
+                let set: Vec<VarId> = body
+                    .iter()
+                    .flat_map(|&s| self.kind(s).variables_set())
+                    .collect();
                 let mut used = Vec::new();
                 for &s in &body {
                     for v in self.variables_needed(s) {

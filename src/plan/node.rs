@@ -273,9 +273,15 @@ impl NodeKind {
     /// The variables this node reads (subquery bodies not included).
     pub fn variables_used(&self) -> Vec<VarId> {
         let mut out = match self {
-            NodeKind::EnumerateCollection(s) => s.filter.as_ref().map(Expr::variables).unwrap_or_default(),
+            NodeKind::EnumerateCollection(s) => {
+                s.filter.as_ref().map(Expr::variables).unwrap_or_default()
+            }
             NodeKind::Index(s) => {
-                let mut v = s.condition.as_ref().map(Expr::variables).unwrap_or_default();
+                let mut v = s
+                    .condition
+                    .as_ref()
+                    .map(Expr::variables)
+                    .unwrap_or_default();
                 v.extend(s.filter.as_ref().map(Expr::variables).unwrap_or_default());
                 v
             }
@@ -297,7 +303,10 @@ impl NodeKind {
                 .chain(c.keep.iter().flatten().copied())
                 .collect(),
             NodeKind::SubqueryEnd { input, .. } => input.iter().copied().collect(),
-            NodeKind::Modification(m) => [Some(m.input), m.key, m.insert, m.update].into_iter().flatten().collect(),
+            NodeKind::Modification(m) => [Some(m.input), m.key, m.insert, m.update]
+                .into_iter()
+                .flatten()
+                .collect(),
             NodeKind::Distribute { input, .. } => vec![*input],
             _ => Vec::new(),
         };
@@ -330,19 +339,28 @@ impl NodeKind {
                     f.replace_variable(from, to)
                 }
             }
-            NodeKind::Filter { input } | NodeKind::Return { input } | NodeKind::Distribute { input, .. } => swap(input),
+            NodeKind::Filter { input }
+            | NodeKind::Return { input }
+            | NodeKind::Distribute { input, .. } => swap(input),
             NodeKind::Sort { elements, .. } => elements.iter_mut().for_each(|e| swap(&mut e.var)),
             NodeKind::Gather(g) => g.elements.iter_mut().for_each(|e| swap(&mut e.var)),
             NodeKind::Collect(c) => {
                 c.groups.iter_mut().for_each(|g| swap(&mut g.1));
-                c.aggregates.iter_mut().filter_map(|a| a.input.as_mut()).for_each(swap);
+                c.aggregates
+                    .iter_mut()
+                    .filter_map(|a| a.input.as_mut())
+                    .for_each(swap);
                 c.into_expression.iter_mut().for_each(swap);
                 c.keep.iter_mut().flatten().for_each(swap);
             }
             NodeKind::SubqueryEnd { input, .. } => input.iter_mut().for_each(swap),
             NodeKind::Modification(m) => {
                 swap(&mut m.input);
-                m.key.iter_mut().chain(m.insert.iter_mut()).chain(m.update.iter_mut()).for_each(swap);
+                m.key
+                    .iter_mut()
+                    .chain(m.insert.iter_mut())
+                    .chain(m.update.iter_mut())
+                    .for_each(swap);
             }
             _ => {}
         }

@@ -159,18 +159,30 @@ impl Resolver<'_> {
     }
 
     fn bind_name(&mut self, name: &str, id: VarId) {
-        let level = self.levels.last_mut().expect("a query level is always open");
-        level.last_mut().expect("a scope is always open").insert(name.to_string(), id);
+        let level = self
+            .levels
+            .last_mut()
+            .expect("a query level is always open");
+        level
+            .last_mut()
+            .expect("a scope is always open")
+            .insert(name.to_string(), id);
     }
 
     fn push_scope(&mut self) {
-        self.levels.last_mut().expect("a query level is always open").push(HashMap::new());
+        self.levels
+            .last_mut()
+            .expect("a query level is always open")
+            .push(HashMap::new());
     }
 
     /// COLLECT ends every FOR scope of the current query level: only the
     /// level's base scope (and outer levels) stay visible.
     fn collect_scope(&mut self) {
-        let level = self.levels.last_mut().expect("a query level is always open");
+        let level = self
+            .levels
+            .last_mut()
+            .expect("a query level is always open");
         level.truncate(1);
         level.push(HashMap::new());
     }
@@ -196,7 +208,10 @@ impl Resolver<'_> {
 
     fn collection_parameter(&mut self, name: &str) -> Result<String> {
         let key = format!("@{name}");
-        let value = self.bind.get(&key).ok_or_else(|| Error::BindParameterMissing(key.clone()))?;
+        let value = self
+            .bind
+            .get(&key)
+            .ok_or_else(|| Error::BindParameterMissing(key.clone()))?;
         self.mark_bind_used(&key);
         match value {
             serde_json::Value::String(s) if !s.is_empty() => Ok(s.clone()),
@@ -237,8 +252,12 @@ impl Resolver<'_> {
                         }
                         _ => ForSource::Expr(self.expr(e, ops)?),
                     },
-                    ast::ForSource::Traversal(_) => return Err(Error::NotSupported("graph traversals".into())),
-                    ast::ForSource::Path(_) => return Err(Error::NotSupported("path searches".into())),
+                    ast::ForSource::Traversal(_) => {
+                        return Err(Error::NotSupported("graph traversals".into()))
+                    }
+                    ast::ForSource::Path(_) => {
+                        return Err(Error::NotSupported("path searches".into()))
+                    }
                 };
                 if let Some(o) = &f.options {
                     self.constant(o, ops)?;
@@ -268,7 +287,11 @@ impl Resolver<'_> {
                         ast::SortDirection::Dynamic(d) => match self.constant(d, ops)? {
                             Value::String(s) => !s.eq_ignore_ascii_case("desc"),
                             Value::Bool(b) => b,
-                            _ => return Err(Error::NotSupported("a SORT direction that is not ASC, DESC or a boolean".into())),
+                            _ => {
+                                return Err(Error::NotSupported(
+                                    "a SORT direction that is not ASC, DESC or a boolean".into(),
+                                ))
+                            }
                         },
                     };
                     out.push((e, ascending));
@@ -285,7 +308,10 @@ impl Resolver<'_> {
             }
             S::Return { distinct, expr } => {
                 let e = self.expr(expr, ops)?;
-                ops.push(Op::Return { expr: e, distinct: *distinct });
+                ops.push(Op::Return {
+                    expr: e,
+                    distinct: *distinct,
+                });
             }
             S::Collect(c) => self.collect(c, ops)?,
             S::Window(_) => return Err(Error::NotSupported("WINDOW".into())),
@@ -293,7 +319,14 @@ impl Resolver<'_> {
                 let doc = self.expr(doc, ops)?;
                 let collection = self.data_source(into)?;
                 let options = self.options(options.as_ref(), ops)?;
-                self.modification(ops, super::ModificationKind::Insert, collection, doc, None, options)?;
+                self.modification(
+                    ops,
+                    super::ModificationKind::Insert,
+                    collection,
+                    doc,
+                    None,
+                    options,
+                )?;
             }
             S::Update(m) | S::Replace(m) => {
                 let kind = if matches!(s, S::Update(_)) {
@@ -311,7 +344,14 @@ impl Resolver<'_> {
                 let key = self.expr(key, ops)?;
                 let collection = self.data_source(from)?;
                 let options = self.options(options.as_ref(), ops)?;
-                self.modification(ops, super::ModificationKind::Remove, collection, key, None, options)?;
+                self.modification(
+                    ops,
+                    super::ModificationKind::Remove,
+                    collection,
+                    key,
+                    None,
+                    options,
+                )?;
             }
             S::Upsert(_) => return Err(Error::NotSupported("UPSERT".into())),
         }
@@ -395,7 +435,11 @@ impl Resolver<'_> {
                     let arg = args.first().map(|a| self.expr(a, ops)).transpose()?;
                     (upper, arg)
                 }
-                _ => return Err(Error::NotSupported("an AGGREGATE expression that is not a single aggregate call".into())),
+                _ => {
+                    return Err(Error::NotSupported(
+                        "an AGGREGATE expression that is not a single aggregate call".into(),
+                    ))
+                }
             };
             aggregates.push((name, function, arg));
         }
@@ -407,7 +451,10 @@ impl Resolver<'_> {
             Some(into) if !into.keep.is_empty() => Some(
                 into.keep
                     .iter()
-                    .map(|k| self.lookup(&k.text).ok_or_else(|| Error::UnknownVariable(k.text.clone())))
+                    .map(|k| {
+                        self.lookup(&k.text)
+                            .ok_or_else(|| Error::UnknownVariable(k.text.clone()))
+                    })
                     .collect::<Result<Vec<_>>>()?,
             ),
             _ => None,
@@ -451,9 +498,9 @@ impl Resolver<'_> {
     /// An expression that must fold to a constant (OPTIONS, LIMIT).
     fn constant(&mut self, e: &ast::Expr, ops: &mut Vec<Op>) -> Result<Value> {
         let resolved = self.expr(e, ops)?;
-        resolved
-            .constant_value()
-            .ok_or_else(|| Error::NotSupported("a non-constant value where AQL requires a constant".into()))
+        resolved.constant_value().ok_or_else(|| {
+            Error::NotSupported("a non-constant value where AQL requires a constant".into())
+        })
     }
 
     fn expr(&mut self, e: &ast::Expr, ops: &mut Vec<Op>) -> Result<Expr> {
@@ -463,7 +510,12 @@ impl Resolver<'_> {
             ExprKind::Int(i) => Expr::Value(Value::Int(*i)),
             ExprKind::Double(d) => Expr::Value(Value::Double(*d)),
             ExprKind::String(s) => Expr::Value(Value::String(s.clone())),
-            ExprKind::Array(items) => Expr::Array(items.iter().map(|i| self.expr(i, ops)).collect::<Result<_>>()?),
+            ExprKind::Array(items) => Expr::Array(
+                items
+                    .iter()
+                    .map(|i| self.expr(i, ops))
+                    .collect::<Result<_>>()?,
+            ),
             ExprKind::Object(entries) => {
                 let mut members = Vec::new();
                 for entry in entries {
@@ -491,7 +543,10 @@ impl Resolver<'_> {
                 }
             },
             ExprKind::BindParameter(p) => {
-                let value = self.bind.get(p).ok_or_else(|| Error::BindParameterMissing(p.clone()))?;
+                let value = self
+                    .bind
+                    .get(p)
+                    .ok_or_else(|| Error::BindParameterMissing(p.clone()))?;
                 self.mark_bind_used(p);
                 Expr::Value(Value::from_json(value))
             }
@@ -500,7 +555,9 @@ impl Resolver<'_> {
                 self.use_collection(&name)?;
                 Expr::Collection(name)
             }
-            ExprKind::Attribute { object, name } => Expr::Attribute(Box::new(self.expr(object, ops)?), name.clone()),
+            ExprKind::Attribute { object, name } => {
+                Expr::Attribute(Box::new(self.expr(object, ops)?), name.clone())
+            }
             ExprKind::Index { object, index } => {
                 let object = self.expr(object, ops)?;
                 let index = self.expr(index, ops)?;
@@ -511,7 +568,9 @@ impl Resolver<'_> {
                 }
             }
             ExprKind::Expansion(x) => self.expansion(x, ops)?,
-            ExprKind::ArrayFilter { .. } => return Err(Error::NotSupported("array filters [? …]".into())),
+            ExprKind::ArrayFilter { .. } => {
+                return Err(Error::NotSupported("array filters [? …]".into()))
+            }
             ExprKind::Call { name, args } => self.call(name, args, e.span, ops)?,
             ExprKind::Unary { op, operand } => Expr::Unary(*op, Box::new(self.expr(operand, ops)?)),
             ExprKind::Binary { op, lhs, rhs } => {
@@ -528,27 +587,50 @@ impl Resolver<'_> {
                     BinaryOp::Like => call("LIKE", l, r)?,
                     BinaryOp::NotLike => Expr::Unary(UnaryOp::Not, Box::new(call("LIKE", l, r)?)),
                     BinaryOp::RegexMatch => call("REGEX_TEST", l, r)?,
-                    BinaryOp::RegexNotMatch => Expr::Unary(UnaryOp::Not, Box::new(call("REGEX_TEST", l, r)?)),
+                    BinaryOp::RegexNotMatch => {
+                        Expr::Unary(UnaryOp::Not, Box::new(call("REGEX_TEST", l, r)?))
+                    }
                     op => Expr::Binary(*op, Box::new(l), Box::new(r)),
                 }
             }
-            ExprKind::ArrayCompare { quantifier, op, lhs, rhs } => Expr::ArrayCompare {
+            ExprKind::ArrayCompare {
+                quantifier,
+                op,
+                lhs,
+                rhs,
+            } => Expr::ArrayCompare {
                 quantifier: match quantifier {
                     ast::Quantifier::All => Quantifier::All,
                     ast::Quantifier::Any => Quantifier::Any,
                     ast::Quantifier::None => Quantifier::None,
-                    ast::Quantifier::AtLeast(n) => Quantifier::AtLeast(Box::new(self.expr(n, ops)?)),
+                    ast::Quantifier::AtLeast(n) => {
+                        Quantifier::AtLeast(Box::new(self.expr(n, ops)?))
+                    }
+                    ast::Quantifier::Count(_) => {
+                        return Err(Error::NotSupported(
+                            "a counted quantifier outside an array filter".into(),
+                        ))
+                    }
                 },
                 op: *op,
                 lhs: Box::new(self.expr(lhs, ops)?),
                 rhs: Box::new(self.expr(rhs, ops)?),
             },
-            ExprKind::Ternary { condition, then, otherwise } => Expr::Ternary(
+            ExprKind::Ternary {
+                condition,
+                then,
+                otherwise,
+            } => Expr::Ternary(
                 Box::new(self.expr(condition, ops)?),
-                then.as_ref().map(|t| self.expr(t, ops).map(Box::new)).transpose()?,
+                then.as_ref()
+                    .map(|t| self.expr(t, ops).map(Box::new))
+                    .transpose()?,
                 Box::new(self.expr(otherwise, ops)?),
             ),
-            ExprKind::Range { from, to } => Expr::Range(Box::new(self.expr(from, ops)?), Box::new(self.expr(to, ops)?)),
+            ExprKind::Range { from, to } => Expr::Range(
+                Box::new(self.expr(from, ops)?),
+                Box::new(self.expr(to, ops)?),
+            ),
             ExprKind::Subquery(q) => {
                 self.levels.push(vec![HashMap::new()]);
                 let body = self.query(q);
@@ -562,18 +644,38 @@ impl Resolver<'_> {
         Ok(fold(resolved))
     }
 
-    fn call(&mut self, name: &str, args: &[ast::Expr], span: ast::Span, ops: &mut Vec<Op>) -> Result<Expr> {
+    fn call(
+        &mut self,
+        name: &str,
+        args: &[ast::Expr],
+        span: ast::Span,
+        ops: &mut Vec<Op>,
+    ) -> Result<Expr> {
         if name.contains("::") {
             let upper = name.to_ascii_uppercase();
             if !self.catalog.has_user_function(&upper) {
                 return Err(Error::UnknownUserFunction(upper));
             }
-            let args = args.iter().map(|a| self.expr(a, ops)).collect::<Result<_>>()?;
-            return Ok(Expr::UserCall { name: upper, args, span });
+            let args = args
+                .iter()
+                .map(|a| self.expr(a, ops))
+                .collect::<Result<_>>()?;
+            return Ok(Expr::UserCall {
+                name: upper,
+                args,
+                span,
+            });
         }
         let function = functions::resolve_call(name, args.len())?;
-        let args = args.iter().map(|a| self.expr(a, ops)).collect::<Result<_>>()?;
-        Ok(Expr::Call { function, args, span })
+        let args = args
+            .iter()
+            .map(|a| self.expr(a, ops))
+            .collect::<Result<_>>()?;
+        Ok(Expr::Call {
+            function,
+            args,
+            span,
+        })
     }
 
     fn expansion(&mut self, x: &ast::Expansion, ops: &mut Vec<Op>) -> Result<Expr> {
@@ -595,7 +697,10 @@ impl Resolver<'_> {
             })
             .transpose();
         let projection = x.projection.as_ref().map(|p| self.expr(p, ops)).transpose();
-        self.levels.last_mut().expect("a query level is always open").pop();
+        self.levels
+            .last_mut()
+            .expect("a query level is always open")
+            .pop();
         let (filter, limit, projection) = (filter?, limit?, projection?);
         let plain = filter.is_none() && limit.is_none() && projection.is_none();
         Ok(Expr::Expansion(Box::new(Expansion {
@@ -686,7 +791,9 @@ fn fold_binary(op: BinaryOp, a: &Value, b: &Value) -> Option<Value> {
             return Value::Null;
         }
         match (a, b) {
-            (Value::Int(_), Value::Int(_)) if r.fract() == 0.0 && r.abs() < 9.007_199_254_740_992e15 => {
+            (Value::Int(_), Value::Int(_))
+                if r.fract() == 0.0 && r.abs() < 9.007_199_254_740_992e15 =>
+            {
                 Value::Int(r as i64)
             }
             _ => Value::Double(r),

@@ -169,7 +169,11 @@ fn prescan(text: &str) -> Result<Scan> {
             }
             b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b':' | b'.' | b'~' => {
                 tokens += 1;
-                while i < n && matches!(b[i], b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b':' | b'.' | b'~')
+                while i < n
+                    && matches!(
+                        b[i],
+                        b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b':' | b'.' | b'~'
+                    )
                 {
                     i += 1;
                 }
@@ -194,7 +198,10 @@ fn prescan(text: &str) -> Result<Scan> {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text.as_bytes()[..offset.min(text.len())];
     let line = 1 + before.iter().filter(|&&c| c == b'\n').count();
-    let line_start = before.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |p| p + 1);
     (line, before.len() - line_start + 1)
 }
 
@@ -602,11 +609,17 @@ impl<'a> Builder<'a> {
 
     fn name(&self, p: Pair<'_, Rule>) -> Name {
         let span = span_of(&p);
-        let inner = p.into_inner().next().expect("grammar guarantees name content");
+        let inner = p
+            .into_inner()
+            .next()
+            .expect("grammar guarantees name content");
         let text = match inner.as_rule() {
             Rule::identifier => inner.as_str().to_string(),
             _ => {
-                let body = inner.into_inner().next().expect("grammar guarantees quoted body");
+                let body = inner
+                    .into_inner()
+                    .next()
+                    .expect("grammar guarantees quoted body");
                 unescape(body.as_str())
             }
         };
@@ -614,7 +627,10 @@ impl<'a> Builder<'a> {
     }
 
     fn string(&self, p: Pair<'_, Rule>) -> String {
-        let body = p.into_inner().next().expect("grammar guarantees string body");
+        let body = p
+            .into_inner()
+            .next()
+            .expect("grammar guarantees string body");
         unescape(body.as_str())
     }
 
@@ -687,7 +703,10 @@ impl<'a> Builder<'a> {
     }
 
     fn data_source(&self, p: Pair<'_, Rule>) -> DataSource {
-        let inner = p.into_inner().next().expect("grammar guarantees data source");
+        let inner = p
+            .into_inner()
+            .next()
+            .expect("grammar guarantees data source");
         let span = span_of(&inner);
         match inner.as_rule() {
             Rule::name => DataSource::Name(self.name(inner)),
@@ -711,7 +730,10 @@ impl<'a> Builder<'a> {
         match p {
             None => Ok((None, 0)),
             Some(p) => {
-                let obj = p.into_inner().nth(1).expect("grammar guarantees options object");
+                let obj = p
+                    .into_inner()
+                    .nth(1)
+                    .expect("grammar guarantees options object");
                 let (e, d) = self.object(obj)?;
                 Ok((Some(e), d))
             }
@@ -806,7 +828,8 @@ impl<'a> Builder<'a> {
                 let mut depth = d1;
                 let (range, bounds) = if it.peek().is_some_and(|x| x.as_rule() == Rule::kw_with) {
                     it.next();
-                    let (o, d) = self.object(it.next().expect("grammar guarantees window object"))?;
+                    let (o, d) =
+                        self.object(it.next().expect("grammar guarantees window object"))?;
                     depth = depth.max(d);
                     (Some(first), o)
                 } else {
@@ -895,10 +918,12 @@ impl<'a> Builder<'a> {
                     }
                 };
                 it.next(); // INSERT
-                let (insert, d1) = self.expression(it.next().expect("grammar guarantees insert"))?;
+                let (insert, d1) =
+                    self.expression(it.next().expect("grammar guarantees insert"))?;
                 let kw = it.next().expect("grammar guarantees update/replace");
                 let replace = kw.as_rule() == Rule::kw_replace;
-                let (update, d2) = self.expression(it.next().expect("grammar guarantees update"))?;
+                let (update, d2) =
+                    self.expression(it.next().expect("grammar guarantees update"))?;
                 it.next(); // IN / INTO
                 let coll = self.collection(it.next().expect("grammar guarantees collection"));
                 let (options, d3) = self.options(it.next())?;
@@ -933,10 +958,7 @@ impl<'a> Builder<'a> {
         Ok((list, depth))
     }
 
-    fn collect<'i>(
-        &self,
-        it: std::iter::Peekable<Pairs<'i, Rule>>,
-    ) -> Result<(Statement, usize)> {
+    fn collect<'i>(&self, it: std::iter::Peekable<Pairs<'i, Rule>>) -> Result<(Statement, usize)> {
         let mut c = Collect {
             groups: Vec::new(),
             aggregates: Vec::new(),
@@ -983,7 +1005,10 @@ impl<'a> Builder<'a> {
                     }
                 }
                 Rule::count_into => {
-                    let n = p.into_inner().nth(3).expect("grammar guarantees count name");
+                    let n = p
+                        .into_inner()
+                        .nth(3)
+                        .expect("grammar guarantees count name");
                     c.with_count = Some(self.name(n));
                 }
                 Rule::options => {
@@ -998,7 +1023,12 @@ impl<'a> Builder<'a> {
     }
 
     fn direction(p: Pair<'_, Rule>) -> Direction {
-        match p.into_inner().next().expect("grammar guarantees direction").as_rule() {
+        match p
+            .into_inner()
+            .next()
+            .expect("grammar guarantees direction")
+            .as_rule()
+        {
             Rule::kw_outbound => Direction::Outbound,
             Rule::kw_inbound => Direction::Inbound,
             _ => Direction::Any,
@@ -1112,10 +1142,9 @@ impl<'a> Builder<'a> {
                                     search = Some(x);
                                 } else {
                                     if !matches!(x.kind, ExprKind::Object(_)) {
-                                        return Err(self.syntax(
-                                            ex_start,
-                                            "'OPTIONS' have to be an object",
-                                        ));
+                                        return Err(
+                                            self.syntax(ex_start, "'OPTIONS' have to be an object")
+                                        );
                                     }
                                     options = Some(x);
                                 }
@@ -1149,7 +1178,11 @@ impl<'a> Builder<'a> {
         let rule = rest.as_rule();
         let mut it = rest.into_inner().peekable();
         if rule == Rule::traversal_rest {
-            check(1, 3, "Traversals only have one, two or three return variables")?;
+            check(
+                1,
+                3,
+                "Traversals only have one, two or three return variables",
+            )?;
             let (start, d) = self.expression(it.next().expect("grammar guarantees start"))?;
             *depth = (*depth).max(d);
             let graph = self.graph_subject(it.next().expect("grammar guarantees graph"))?;
@@ -1162,7 +1195,9 @@ impl<'a> Builder<'a> {
                         let variable = if pi.peek().is_some_and(|x| x.as_rule() == Rule::prune_var)
                         {
                             let pv = pi.next().expect("peeked");
-                            Some(self.name(pv.into_inner().next().expect("grammar guarantees name")))
+                            Some(
+                                self.name(pv.into_inner().next().expect("grammar guarantees name")),
+                            )
                         } else {
                             None
                         };
@@ -1379,7 +1414,8 @@ impl<'a> Builder<'a> {
             Rule::kw_any => Quantifier::Any,
             Rule::kw_none => Quantifier::None,
             _ => {
-                let (e, _) = self.expression(it.next().expect("grammar guarantees AT LEAST expr"))?;
+                let (e, _) =
+                    self.expression(it.next().expect("grammar guarantees AT LEAST expr"))?;
                 Quantifier::AtLeast(Box::new(e))
             }
         })
@@ -1484,7 +1520,8 @@ impl<'a> Builder<'a> {
                     for part in inner {
                         let r = part.as_rule();
                         let mut pi = part.into_inner().skip(1);
-                        let (a, da) = self.expression(pi.next().expect("grammar guarantees expr"))?;
+                        let (a, da) =
+                            self.expression(pi.next().expect("grammar guarantees expr"))?;
                         nd = nd.max(da + 1);
                         match r {
                             Rule::exp_filter => x.filter = Some(a),
@@ -1522,7 +1559,10 @@ impl<'a> Builder<'a> {
                                 Rule::af_count => {
                                     si.next(); // FILTER
                                     let (c, dc) = self.expression(
-                                        first.into_inner().next().expect("grammar guarantees count"),
+                                        first
+                                            .into_inner()
+                                            .next()
+                                            .expect("grammar guarantees count"),
                                     )?;
                                     nd = nd.max(dc + 1);
                                     Some(Quantifier::Count(Box::new(c)))
@@ -1557,7 +1597,9 @@ impl<'a> Builder<'a> {
         let s = p.as_str();
         let out_of_range = || Error::NumberOutOfRange(s.to_string());
         Ok(match p.as_rule() {
-            Rule::hex => ExprKind::Int(i64::from_str_radix(&s[2..], 16).map_err(|_| out_of_range())?),
+            Rule::hex => {
+                ExprKind::Int(i64::from_str_radix(&s[2..], 16).map_err(|_| out_of_range())?)
+            }
             Rule::binary => {
                 ExprKind::Int(i64::from_str_radix(&s[2..], 2).map_err(|_| out_of_range())?)
             }
@@ -1635,7 +1677,10 @@ impl<'a> Builder<'a> {
                 node(ExprKind::Call { name, args }, span, d + 1)
             }
             Rule::paren => {
-                let inner = p.into_inner().next().expect("grammar guarantees paren content");
+                let inner = p
+                    .into_inner()
+                    .next()
+                    .expect("grammar guarantees paren content");
                 if inner.as_rule() == Rule::subquery {
                     self.subquery(inner)
                 } else {

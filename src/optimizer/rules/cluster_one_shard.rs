@@ -69,21 +69,41 @@ mod tests {
 
     #[test]
     fn one_shard_database_runs_on_one_server() {
-        let t = TestPlan::new(ONE_SHARD_DB, "FOR x IN a RETURN x", crate::compat::Version::NEWEST);
+        let t = TestPlan::new(
+            ONE_SHARD_DB,
+            "FOR x IN a RETURN x",
+            crate::compat::Version::NEWEST,
+        );
         let mut plan = t.plan.clone();
         assert_eq!(t.run(&mut plan, "cluster-one-shard"), Outcome::Changed);
-        assert_eq!(order(&plan), ["1 Singleton", "2 EnumerateCollection", "4 Remote", "5 Gather", "3 Return"]);
+        assert_eq!(
+            order(&plan),
+            [
+                "1 Singleton",
+                "2 EnumerateCollection",
+                "4 Remote",
+                "5 Gather",
+                "3 Return"
+            ]
+        );
     }
 
     #[test]
     fn several_shards_are_refused_and_one_shard_is_accepted() {
-        assert_eq!(refused_kinds(CLUSTER, "FOR x IN c RETURN x"), ["several-shards"]);
+        assert_eq!(
+            refused_kinds(CLUSTER, "FOR x IN c RETURN x"),
+            ["several-shards"]
+        );
         assert_eq!(outcome(CLUSTER, "FOR x IN one RETURN x"), Outcome::Changed);
     }
 
     #[test]
     fn coordinator_only_functions_are_refused_with_their_position() {
-        let t = TestPlan::new(ONE_SHARD_DB, "FOR x IN a\n  RETURN [x, current_user()]", crate::compat::Version::NEWEST);
+        let t = TestPlan::new(
+            ONE_SHARD_DB,
+            "FOR x IN a\n  RETURN [x, current_user()]",
+            crate::compat::Version::NEWEST,
+        );
         let mut plan = t.plan.clone();
         match t.run(&mut plan, "cluster-one-shard") {
             Outcome::Refused(r) => {
@@ -97,7 +117,13 @@ mod tests {
 
     #[test]
     fn strings_and_attributes_that_look_like_functions_are_not_calls() {
-        assert_eq!(outcome(ONE_SHARD_DB, "FOR x IN a RETURN [x.VERSION, 'CURRENT_USER()']"), Outcome::Changed);
+        assert_eq!(
+            outcome(
+                ONE_SHARD_DB,
+                "FOR x IN a RETURN [x.VERSION, 'CURRENT_USER()']"
+            ),
+            Outcome::Changed
+        );
     }
 
     #[test]

@@ -18,7 +18,9 @@ impl Rule for DistributeFilterCalcToCluster {
     fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
         let mut changed = false;
         for gather in plan.find(|k| matches!(k, NodeKind::Gather(_))) {
-            let Some(remote) = plan.dependency(gather) else { continue };
+            let Some(remote) = plan.dependency(gather) else {
+                continue;
+            };
             let mut set_below = Vec::new();
             let mut after_sort = false;
             let mut cur = plan.parent(gather);
@@ -34,9 +36,18 @@ impl Rule for DistributeFilterCalcToCluster {
                         after_sort = matches!(plan.kind(c), NodeKind::Sort { .. });
                         set_below.extend(plan.kind(c).variables_set());
                     }
-                    NodeKind::Calculation { expr, .. } if !expr.can_run_on_db_server(cx.one_shard_database()) => break,
+                    NodeKind::Calculation { expr, .. }
+                        if !expr.can_run_on_db_server(cx.one_shard_database()) =>
+                    {
+                        break
+                    }
                     NodeKind::Calculation { .. } | NodeKind::Filter { .. } => {
-                        if plan.kind(c).variables_used().iter().any(|v| set_below.contains(v)) {
+                        if plan
+                            .kind(c)
+                            .variables_used()
+                            .iter()
+                            .any(|v| set_below.contains(v))
+                        {
                             break;
                         }
                         plan.unlink(c);
@@ -65,10 +76,23 @@ mod tests {
         let mut t = TestPlan::cluster("FOR d IN c FILTER d.x > 1 RETURN d");
         t.run_all(&["scatter-in-cluster"]);
         let mut plan = t.plan.clone();
-        assert_eq!(t.run(&mut plan, "distribute-filtercalc-to-cluster"), crate::optimizer::Outcome::Changed);
+        assert_eq!(
+            t.run(&mut plan, "distribute-filtercalc-to-cluster"),
+            crate::optimizer::Outcome::Changed
+        );
         assert_eq!(
             order(&plan),
-            ["1 Singleton", "6 Scatter", "7 Remote", "2 EnumerateCollection", "3 Calculation", "4 Filter", "8 Remote", "9 Gather", "5 Return"]
+            [
+                "1 Singleton",
+                "6 Scatter",
+                "7 Remote",
+                "2 EnumerateCollection",
+                "3 Calculation",
+                "4 Filter",
+                "8 Remote",
+                "9 Gather",
+                "5 Return"
+            ]
         );
     }
 
@@ -77,7 +101,10 @@ mod tests {
         let mut t = TestPlan::cluster("FOR d IN c FILTER d.u == CURRENT_USER() RETURN d");
         t.run_all(&["scatter-in-cluster"]);
         let mut plan = t.plan.clone();
-        assert_eq!(t.run(&mut plan, "distribute-filtercalc-to-cluster"), crate::optimizer::Outcome::Unchanged);
+        assert_eq!(
+            t.run(&mut plan, "distribute-filtercalc-to-cluster"),
+            crate::optimizer::Outcome::Unchanged
+        );
     }
 
     #[test]
@@ -85,6 +112,9 @@ mod tests {
         let mut t = TestPlan::cluster("FOR d IN c LIMIT 2 FILTER d.x RETURN d");
         t.run_all(&["scatter-in-cluster"]);
         let mut plan = t.plan.clone();
-        assert_eq!(t.run(&mut plan, "distribute-filtercalc-to-cluster"), crate::optimizer::Outcome::Unchanged);
+        assert_eq!(
+            t.run(&mut plan, "distribute-filtercalc-to-cluster"),
+            crate::optimizer::Outcome::Unchanged
+        );
     }
 }

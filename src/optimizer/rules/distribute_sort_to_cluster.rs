@@ -15,9 +15,13 @@ impl Rule for DistributeSortToCluster {
     fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
         let mut changed = false;
         for gather in plan.find(|k| matches!(k, NodeKind::Gather(_))) {
-            let Some(remote) = plan.dependency(gather) else { continue };
+            let Some(remote) = plan.dependency(gather) else {
+                continue;
+            };
             while let Some(sort) = plan.parent(gather) {
-                let NodeKind::Sort { elements, .. } = plan.kind(sort) else { break };
+                let NodeKind::Sort { elements, .. } = plan.kind(sort) else {
+                    break;
+                };
                 let elements = elements.clone();
                 let mut point = remote;
                 if cx.compat >= crate::compat::Version::new(3, 9, 0) {
@@ -58,9 +62,16 @@ mod tests {
     #[test]
     fn sort_moves_to_the_db_servers_and_the_gather_merges() {
         let mut t = TestPlan::cluster("FOR d IN c SORT d.x DESC RETURN d");
-        t.run_all(&["scatter-in-cluster", "distribute-filtercalc-to-cluster", "distribute-sort-to-cluster"]);
+        t.run_all(&[
+            "scatter-in-cluster",
+            "distribute-filtercalc-to-cluster",
+            "distribute-sort-to-cluster",
+        ]);
         let o = t.order();
-        assert_eq!(o[3..7], ["3 Calculation", "4 Sort", "9 Remote", "10 Gather"]);
+        assert_eq!(
+            o[3..7],
+            ["3 Calculation", "4 Sort", "9 Remote", "10 Gather"]
+        );
         let merged = kinds(&t.plan).into_iter().any(|k| matches!(k, NodeKind::Gather(g) if g.elements.len() == 1 && !g.elements[0].ascending));
         assert!(merged);
     }
@@ -70,6 +81,9 @@ mod tests {
         let mut t = TestPlan::cluster("FOR d IN c LIMIT 3 SORT d.x RETURN d");
         t.run_all(&["scatter-in-cluster"]);
         let mut plan = t.plan.clone();
-        assert_eq!(t.run(&mut plan, "distribute-sort-to-cluster"), crate::optimizer::Outcome::Unchanged);
+        assert_eq!(
+            t.run(&mut plan, "distribute-sort-to-cluster"),
+            crate::optimizer::Outcome::Unchanged
+        );
     }
 }

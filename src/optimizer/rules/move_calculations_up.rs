@@ -33,25 +33,36 @@ impl Rule for MoveCalculationsUp {
                 plan.setter(v).is_some_and(|s| {
                     matches!(
                         plan.kind(s),
-                        NodeKind::EnumerateCollection(_) | NodeKind::Index(_) | NodeKind::Subquery { .. }
+                        NodeKind::EnumerateCollection(_)
+                            | NodeKind::Index(_)
+                            | NodeKind::Subquery { .. }
                     )
                 })
             });
             let mut cur = plan.dependency(n);
             while let Some(c) = cur {
-                if plan.kind(c).variables_set().iter().any(|v| needed.contains(v)) {
+                if plan
+                    .kind(c)
+                    .variables_set()
+                    .iter()
+                    .any(|v| needed.contains(v))
+                {
                     break;
                 }
                 if plan.dependency(c).is_none() {
                     // At the top of a subquery: leave it, above its SubqueryNode.
-                    let Some(sq) = plan.subquery_node_of(plan.pipeline_bottom(c)) else { break };
+                    let Some(sq) = plan.subquery_node_of(plan.pipeline_bottom(c)) else {
+                        break;
+                    };
                     plan.unlink(n);
                     plan.insert_above(sq, n);
                     changed = true;
                     cur = plan.dependency(n);
                     continue;
                 }
-                if matches!(plan.kind(c), NodeKind::Limit { .. }) && !(cx.is_cluster() && reads_collection_data) {
+                if matches!(plan.kind(c), NodeKind::Limit { .. })
+                    && !(cx.is_cluster() && reads_collection_data)
+                {
                     break;
                 }
                 plan.move_above(n, c);
@@ -76,7 +87,17 @@ mod tests {
         let t = TestPlan::single("FOR d IN c FILTER d.x > 1 LET y = d.y RETURN y");
         let (order, changed) = t.apply("move-calculations-up");
         assert!(changed);
-        assert_eq!(order, ["1 Singleton", "2 EnumerateCollection", "5 Calculation", "3 Calculation", "4 Filter", "6 Return"]);
+        assert_eq!(
+            order,
+            [
+                "1 Singleton",
+                "2 EnumerateCollection",
+                "5 Calculation",
+                "3 Calculation",
+                "4 Filter",
+                "6 Return"
+            ]
+        );
     }
 
     #[test]
@@ -84,7 +105,15 @@ mod tests {
         let t = TestPlan::single("FOR d IN c RETURN d.x");
         let (order, changed) = t.apply("move-calculations-up");
         assert!(!changed);
-        assert_eq!(order, ["1 Singleton", "2 EnumerateCollection", "3 Calculation", "4 Return"]);
+        assert_eq!(
+            order,
+            [
+                "1 Singleton",
+                "2 EnumerateCollection",
+                "3 Calculation",
+                "4 Return"
+            ]
+        );
     }
 
     #[test]

@@ -54,7 +54,10 @@ fn fold_filters(plan: &mut Plan, cx: &Context, n: NodeRef, out: VarId) -> bool {
         match plan.kind(c) {
             NodeKind::Calculation { out: var, expr } => {
                 let used = expr.variables();
-                let qualifies = cx.is_cluster().then(|| expr.can_run_on_db_server(cx.one_shard_database())).unwrap_or(true)
+                let qualifies = cx
+                    .is_cluster()
+                    .then(|| expr.can_run_on_db_server(cx.one_shard_database()))
+                    .unwrap_or(true)
                     && expr.is_deterministic()
                     && used.contains(&out)
                     && !used.iter().any(|v| introduced.contains(v));
@@ -64,8 +67,12 @@ fn fold_filters(plan: &mut Plan, cx: &Context, n: NodeRef, out: VarId) -> bool {
                 introduced.push(*var);
             }
             NodeKind::Filter { input } => {
-                let Some(&(var, calc)) = candidates.iter().find(|(v, _)| v == input) else { break };
-                let NodeKind::Calculation { expr, .. } = plan.kind(calc) else { break };
+                let Some(&(var, calc)) = candidates.iter().find(|(v, _)| v == input) else {
+                    break;
+                };
+                let NodeKind::Calculation { expr, .. } = plan.kind(calc) else {
+                    break;
+                };
                 let condition = expr.clone();
                 set_filter(plan, n, condition);
                 plan.remove(c);
@@ -104,8 +111,13 @@ mod tests {
     fn folds_filter_into_the_scan() {
         let mut t = TestPlan::single("FOR d IN c FILTER d.x > 1 RETURN d");
         t.run_all(&["move-filters-into-enumerate"]);
-        assert_eq!(t.order(), ["1 Singleton", "2 EnumerateCollection", "5 Return"]);
-        assert!(matches!(kinds(&t.plan)[1], NodeKind::EnumerateCollection(s) if s.filter.is_some()));
+        assert_eq!(
+            t.order(),
+            ["1 Singleton", "2 EnumerateCollection", "5 Return"]
+        );
+        assert!(
+            matches!(kinds(&t.plan)[1], NodeKind::EnumerateCollection(s) if s.filter.is_some())
+        );
     }
 
     #[test]

@@ -18,11 +18,15 @@ impl Rule for MoveFiltersUp {
     fn apply(&self, plan: &mut Plan, _cx: &Context) -> Outcome {
         let mut changed = false;
         for f in plan.find(|k| matches!(k, NodeKind::Filter { .. })) {
-            let NodeKind::Filter { input } = *plan.kind(f) else { continue };
+            let NodeKind::Filter { input } = *plan.kind(f) else {
+                continue;
+            };
             let mut cur = plan.dependency(f);
             while let Some(c) = cur {
-                let blocked = matches!(plan.kind(c), NodeKind::Limit { .. } | NodeKind::Modification(_))
-                    || !plan.is_deterministic(c)
+                let blocked = matches!(
+                    plan.kind(c),
+                    NodeKind::Limit { .. } | NodeKind::Modification(_)
+                ) || !plan.is_deterministic(c)
                     || plan.kind(c).variables_set().contains(&input)
                     || plan.dependency(c).is_none();
                 if blocked {
@@ -50,7 +54,17 @@ mod tests {
         let t = TestPlan::single("FOR d IN c LET y = d.y FILTER d.x > 1 RETURN y");
         let (order, changed) = t.apply("move-filters-up");
         assert!(changed);
-        assert_eq!(order, ["1 Singleton", "2 EnumerateCollection", "4 Calculation", "5 Filter", "3 Calculation", "6 Return"]);
+        assert_eq!(
+            order,
+            [
+                "1 Singleton",
+                "2 EnumerateCollection",
+                "4 Calculation",
+                "5 Filter",
+                "3 Calculation",
+                "6 Return"
+            ]
+        );
     }
 
     #[test]
@@ -58,7 +72,16 @@ mod tests {
         let t = TestPlan::single("LET a = 1 FOR d IN c FILTER a RETURN d");
         let (order, changed) = t.apply("move-filters-up");
         assert!(changed);
-        assert_eq!(order, ["1 Singleton", "2 Calculation", "4 Filter", "3 EnumerateCollection", "5 Return"]);
+        assert_eq!(
+            order,
+            [
+                "1 Singleton",
+                "2 Calculation",
+                "4 Filter",
+                "3 EnumerateCollection",
+                "5 Return"
+            ]
+        );
     }
 
     #[test]

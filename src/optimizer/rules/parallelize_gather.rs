@@ -13,7 +13,9 @@ impl Rule for ParallelizeGather {
         let mut changed = false;
         for gather in plan.find(|k| matches!(k, NodeKind::Gather(_))) {
             let top = plan.pipeline_ending_at(gather)[0];
-            let NodeKind::Gather(g) = plan.kind(gather) else { continue };
+            let NodeKind::Gather(g) = plan.kind(gather) else {
+                continue;
+            };
             let in_main_query = plan.id(top) == 1;
             let parallelism = if in_main_query && g.parallelism != Parallelism::Serial {
                 changed = true;

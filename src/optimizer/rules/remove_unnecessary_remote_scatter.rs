@@ -22,7 +22,9 @@ impl Rule for RemoveUnnecessaryRemoteScatter {
             .collect();
         let mut changed = false;
         for remote in remotes {
-            let Some(scatter) = plan.dependency(remote) else { continue };
+            let Some(scatter) = plan.dependency(remote) else {
+                continue;
+            };
             if !matches!(plan.kind(scatter), NodeKind::Scatter) {
                 continue;
             }
@@ -31,7 +33,9 @@ impl Rule for RemoveUnnecessaryRemoteScatter {
             while let Some(c) = cur {
                 only_constant_work &= match plan.kind(c) {
                     NodeKind::Singleton | NodeKind::Filter { .. } => true,
-                    NodeKind::Calculation { expr, .. } => expr.can_run_on_db_server(cx.one_shard_database()),
+                    NodeKind::Calculation { expr, .. } => {
+                        expr.can_run_on_db_server(cx.one_shard_database())
+                    }
                     _ => false,
                 };
                 cur = plan.dependency(c);
@@ -59,8 +63,20 @@ mod tests {
         let mut t = TestPlan::cluster("FOR d IN c RETURN d");
         t.run_all(&["scatter-in-cluster"]);
         let mut plan = t.plan.clone();
-        assert_eq!(t.run(&mut plan, "remove-unnecessary-remote-scatter"), crate::optimizer::Outcome::Changed);
-        assert_eq!(order(&plan), ["1 Singleton", "2 EnumerateCollection", "6 Remote", "7 Gather", "3 Return"]);
+        assert_eq!(
+            t.run(&mut plan, "remove-unnecessary-remote-scatter"),
+            crate::optimizer::Outcome::Changed
+        );
+        assert_eq!(
+            order(&plan),
+            [
+                "1 Singleton",
+                "2 EnumerateCollection",
+                "6 Remote",
+                "7 Gather",
+                "3 Return"
+            ]
+        );
     }
 
     #[test]
@@ -68,6 +84,9 @@ mod tests {
         let mut t = TestPlan::cluster("LET u = CURRENT_USER() FOR d IN c FILTER d.u == u RETURN d");
         t.run_all(&["move-calculations-up", "scatter-in-cluster"]);
         let mut plan = t.plan.clone();
-        assert_eq!(t.run(&mut plan, "remove-unnecessary-remote-scatter"), crate::optimizer::Outcome::Unchanged);
+        assert_eq!(
+            t.run(&mut plan, "remove-unnecessary-remote-scatter"),
+            crate::optimizer::Outcome::Unchanged
+        );
     }
 }

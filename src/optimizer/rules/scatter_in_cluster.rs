@@ -19,19 +19,27 @@ pub struct ScatterInCluster;
 impl Rule for ScatterInCluster {
     fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
         let candidates = plan.find(|k| {
-            matches!(k, NodeKind::EnumerateCollection(_) | NodeKind::Index(_) | NodeKind::Modification(_))
+            matches!(
+                k,
+                NodeKind::EnumerateCollection(_) | NodeKind::Index(_) | NodeKind::Modification(_)
+            )
         });
         let mut changed = false;
         for at in candidates {
             // Already distributed by `distribute-in-cluster`.
             if let Some(dep) = plan.dependency(at) {
                 if matches!(plan.kind(dep), NodeKind::Remote)
-                    && plan.dependency(dep).is_some_and(|d| matches!(plan.kind(d), NodeKind::Distribute { .. }))
+                    && plan
+                        .dependency(dep)
+                        .is_some_and(|d| matches!(plan.kind(d), NodeKind::Distribute { .. }))
                 {
                     continue;
                 }
             }
-            let collection = plan.kind(at).collection().and_then(|c| cx.catalog.collection(c));
+            let collection = plan
+                .kind(at)
+                .collection()
+                .and_then(|c| cx.catalog.collection(c));
             let shards = collection.map_or(1, |c| c.number_of_shards);
             let satellite = collection.is_some_and(|c| c.is_satellite());
             let elements = match plan.kind(at) {
@@ -42,8 +50,16 @@ impl Rule for ScatterInCluster {
             };
             let gather = Gather {
                 elements,
-                sort_mode: if shards >= 5 { SortMode::Heap } else { SortMode::MinElement },
-                parallelism: if shards == 1 || satellite { Parallelism::Serial } else { Parallelism::Undefined },
+                sort_mode: if shards >= 5 {
+                    SortMode::Heap
+                } else {
+                    SortMode::MinElement
+                },
+                parallelism: if shards == 1 || satellite {
+                    Parallelism::Serial
+                } else {
+                    Parallelism::Undefined
+                },
                 limit: 0,
             };
             let scatter = plan.create(NodeKind::Scatter);
@@ -74,7 +90,18 @@ mod tests {
         let t = TestPlan::cluster("FOR d IN c RETURN d");
         let (order, changed) = t.apply("scatter-in-cluster");
         assert!(changed);
-        assert_eq!(order, ["1 Singleton", "4 Scatter", "5 Remote", "2 EnumerateCollection", "6 Remote", "7 Gather", "3 Return"]);
+        assert_eq!(
+            order,
+            [
+                "1 Singleton",
+                "4 Scatter",
+                "5 Remote",
+                "2 EnumerateCollection",
+                "6 Remote",
+                "7 Gather",
+                "3 Return"
+            ]
+        );
     }
 
     #[test]

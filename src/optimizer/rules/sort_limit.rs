@@ -31,12 +31,23 @@ fn heap_pays_off(n: u64, m: u64) -> bool {
 impl Rule for SortLimit {
     fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
         let limits = plan.find(|k| matches!(k, NodeKind::Limit { .. }));
-        if limits.is_empty() || plan.find(|k| matches!(k, NodeKind::Sort { .. } | NodeKind::Gather(_))).is_empty() {
+        if limits.is_empty()
+            || plan
+                .find(|k| matches!(k, NodeKind::Sort { .. } | NodeKind::Gather(_)))
+                .is_empty()
+        {
             return Outcome::Unchanged;
         }
         let mut changed = false;
         for limit_node in limits {
-            let NodeKind::Limit { offset, limit, full_count } = *plan.kind(limit_node) else { continue };
+            let NodeKind::Limit {
+                offset,
+                limit,
+                full_count,
+            } = *plan.kind(limit_node)
+            else {
+                continue;
+            };
             let keep = offset.saturating_add(limit);
             let mut passed_remote = false;
             let mut cur = plan.dependency(limit_node);
@@ -50,7 +61,14 @@ impl Rule for SortLimit {
                             }
                             changed = true;
                             if cx.compat.sort_limit_places_limit() {
-                                place_limit_after_sort(plan, c, limit_node, passed_remote, keep, full_count);
+                                place_limit_after_sort(
+                                    plan,
+                                    c,
+                                    limit_node,
+                                    passed_remote,
+                                    keep,
+                                    full_count,
+                                );
                             }
                         }
                         break;
@@ -78,12 +96,23 @@ impl Rule for SortLimit {
 
 /// 3.10+: a LIMIT directly after the SORT — moved there, or (across a
 /// RemoteNode) a new DB-Server-side `LIMIT 0, offset+limit`.
-fn place_limit_after_sort(plan: &mut Plan, sort: crate::plan::NodeRef, limit: crate::plan::NodeRef, passed_remote: bool, keep: u64, full_count: bool) {
+fn place_limit_after_sort(
+    plan: &mut Plan,
+    sort: crate::plan::NodeRef,
+    limit: crate::plan::NodeRef,
+    passed_remote: bool,
+    keep: u64,
+    full_count: bool,
+) {
     if plan.parent(sort) == Some(limit) {
         return;
     }
     if passed_remote {
-        let copy = plan.create(NodeKind::Limit { offset: 0, limit: keep, full_count });
+        let copy = plan.create(NodeKind::Limit {
+            offset: 0,
+            limit: keep,
+            full_count,
+        });
         plan.insert_below(sort, copy);
         if let NodeKind::Limit { full_count, .. } = plan.kind_mut(limit) {
             *full_count = false;
@@ -113,7 +142,9 @@ mod tests {
     fn stamps_the_limit_on_the_sort() {
         let mut t = TestPlan::cluster("FOR d IN c SORT d.x LIMIT 5 RETURN d");
         t.run_all(&["sort-limit"]);
-        assert!(kinds(&t.plan).iter().any(|k| matches!(k, NodeKind::Sort { limit: 5, .. })));
+        assert!(kinds(&t.plan)
+            .iter()
+            .any(|k| matches!(k, NodeKind::Sort { limit: 5, .. })));
     }
 
     #[test]
@@ -124,17 +155,44 @@ mod tests {
 
     #[test]
     fn from_3_10_a_limit_is_added_on_the_db_server_side() {
-        let mut t = TestPlan::new(CLUSTER, "FOR d IN c SORT d.x LIMIT 2, 5 RETURN d", Version::new(3, 10, 0));
-        t.run_all(&["scatter-in-cluster", "distribute-filtercalc-to-cluster", "distribute-sort-to-cluster", "remove-unnecessary-remote-scatter", "sort-limit"]);
+        let mut t = TestPlan::new(
+            CLUSTER,
+            "FOR d IN c SORT d.x LIMIT 2, 5 RETURN d",
+            Version::new(3, 10, 0),
+        );
+        t.run_all(&[
+            "scatter-in-cluster",
+            "distribute-filtercalc-to-cluster",
+            "distribute-sort-to-cluster",
+            "remove-unnecessary-remote-scatter",
+            "sort-limit",
+        ]);
         let o = t.order();
         assert_eq!(o[3..6], ["4 Sort", "12 Limit", "10 Remote"]);
-        assert!(kinds(&t.plan).iter().any(|k| matches!(k, NodeKind::Limit { offset: 0, limit: 7, .. })));
+        assert!(kinds(&t.plan).iter().any(|k| matches!(
+            k,
+            NodeKind::Limit {
+                offset: 0,
+                limit: 7,
+                ..
+            }
+        )));
     }
 
     #[test]
     fn before_3_10_no_limit_node_is_created() {
-        let mut t = TestPlan::new(CLUSTER, "FOR d IN c SORT d.x LIMIT 5 RETURN d", Version::new(3, 6, 0));
-        t.run_all(&["scatter-in-cluster", "distribute-filtercalc-to-cluster", "distribute-sort-to-cluster", "remove-unnecessary-remote-scatter", "sort-limit"]);
+        let mut t = TestPlan::new(
+            CLUSTER,
+            "FOR d IN c SORT d.x LIMIT 5 RETURN d",
+            Version::new(3, 6, 0),
+        );
+        t.run_all(&[
+            "scatter-in-cluster",
+            "distribute-filtercalc-to-cluster",
+            "distribute-sort-to-cluster",
+            "remove-unnecessary-remote-scatter",
+            "sort-limit",
+        ]);
         assert_eq!(t.order().len(), 8);
     }
 }

@@ -30,8 +30,15 @@ impl TestPlan {
     pub fn new(catalog: &str, query: &str, compat: Version) -> TestPlan {
         let catalog = Catalog::from_json_text(catalog).expect("test catalog");
         let ast = crate::syntax::parse(query).expect("test query parses");
-        let (plan, info) = builder::build(&ast, &catalog, &BTreeMap::new(), compat, false).expect("test query plans");
-        TestPlan { plan, catalog, info, query: query.to_string(), compat }
+        let (plan, info) = builder::build(&ast, &catalog, &BTreeMap::new(), compat, false)
+            .expect("test query plans");
+        TestPlan {
+            plan,
+            catalog,
+            info,
+            query: query.to_string(),
+            compat,
+        }
     }
 
     pub fn single(query: &str) -> TestPlan {
@@ -59,9 +66,17 @@ impl TestPlan {
     }
 
     pub fn run(&self, plan: &mut Plan, rule: &str) -> Outcome {
-        let cx = Context { catalog: &self.catalog, compat: self.compat, info: &self.info, query: &self.query };
+        let cx = Context {
+            catalog: &self.catalog,
+            compat: self.compat,
+            info: &self.info,
+            query: &self.query,
+        };
         let def = rule_by_name(rule).unwrap_or_else(|| panic!("no rule {rule}"));
-        let outcome = def.rule.unwrap_or_else(|| panic!("{rule} is not implemented")).apply(plan, &cx);
+        let outcome = def
+            .rule
+            .unwrap_or_else(|| panic!("{rule} is not implemented"))
+            .apply(plan, &cx);
         if outcome == Outcome::Changed {
             plan.record_rule(def.name);
         }
@@ -79,7 +94,11 @@ pub fn order(plan: &Plan) -> Vec<String> {
         .into_iter()
         .map(|n| {
             let name = plan.kind(n).type_name();
-            format!("{} {}", plan.id(n), name.strip_suffix("Node").unwrap_or(name))
+            format!(
+                "{} {}",
+                plan.id(n),
+                name.strip_suffix("Node").unwrap_or(name)
+            )
         })
         .collect()
 }
