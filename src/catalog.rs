@@ -155,17 +155,18 @@ impl Catalog {
             None => Fields::empty("database"),
         };
         let database_name = db.opt_str("name")?.unwrap_or("_system").to_string();
-        let sharding =
-            match db.opt_str("sharding")?.unwrap_or("flexible") {
-                "" | "flexible" => Sharding::Flexible,
-                "single" => Sharding::Single,
-                other => return Err(db.bad(
+        let sharding = match db.opt_str("sharding")?.unwrap_or("flexible") {
+            "" | "flexible" => Sharding::Flexible,
+            "single" => Sharding::Single,
+            other => {
+                return Err(db.bad(
                     "sharding",
                     format!(
                         "unknown sharding '{other}' (expected \"\", \"flexible\" or \"single\")"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         let replication_factor = db
             .opt_replication("replicationFactor")?
             .unwrap_or(ReplicationFactor::Copies(1));

@@ -68,10 +68,7 @@ mod tests {
             "distribute-sort-to-cluster",
         ]);
         let o = t.order();
-        assert_eq!(
-            o[3..7],
-            ["3 Calculation", "4 Sort", "9 Remote", "10 Gather"]
-        );
+        assert_eq!(o[4..8], ["3 Calculation", "4 Sort", "8 Remote", "9 Gather"]);
         let merged = kinds(&t.plan).into_iter().any(|k| matches!(k, NodeKind::Gather(g) if g.elements.len() == 1 && !g.elements[0].ascending));
         assert!(merged);
     }

@@ -84,6 +84,8 @@ mod tests {
 
     #[test]
     fn moves_calculation_above_filter_and_reports_change() {
+        // Root first: 5 climbs above 4 and 3, then 3 overtakes 5 again
+        // (the ping-pong of optimizer.md §10.3); both count as moves.
         let t = TestPlan::single("FOR d IN c FILTER d.x > 1 LET y = d.y RETURN y");
         let (order, changed) = t.apply("move-calculations-up");
         assert!(changed);
@@ -92,8 +94,8 @@ mod tests {
             [
                 "1 Singleton",
                 "2 EnumerateCollection",
-                "5 Calculation",
                 "3 Calculation",
+                "5 Calculation",
                 "4 Filter",
                 "6 Return"
             ]

@@ -51,7 +51,8 @@ mod tests {
 
     #[test]
     fn filter_climbs_to_its_calculation() {
-        let t = TestPlan::single("FOR d IN c LET y = d.y FILTER d.x > 1 RETURN y");
+        let mut t = TestPlan::single("FOR d IN c FILTER d.x > 1 LET y = d.y RETURN y");
+        t.run_all(&["move-calculations-up"]);
         let (order, changed) = t.apply("move-filters-up");
         assert!(changed);
         assert_eq!(
@@ -59,12 +60,18 @@ mod tests {
             [
                 "1 Singleton",
                 "2 EnumerateCollection",
-                "4 Calculation",
-                "5 Filter",
                 "3 Calculation",
+                "4 Filter",
+                "5 Calculation",
                 "6 Return"
             ]
         );
+    }
+
+    #[test]
+    fn filter_next_to_its_calculation_stays() {
+        let t = TestPlan::single("FOR d IN c LET y = d.y FILTER d.x > 1 RETURN y");
+        assert!(!t.apply("move-filters-up").1);
     }
 
     #[test]

@@ -168,7 +168,7 @@ mod tests {
             "sort-limit",
         ]);
         let o = t.order();
-        assert_eq!(o[3..6], ["4 Sort", "12 Limit", "10 Remote"]);
+        assert_eq!(o[3..6], ["4 Sort", "11 Limit", "9 Remote"]);
         assert!(kinds(&t.plan).iter().any(|k| matches!(
             k,
             NodeKind::Limit {
