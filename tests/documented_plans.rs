@@ -31,7 +31,11 @@ fn reproduced_cases_match_and_are_snapshotted() {
     for slug in REPRODUCED {
         let c = case(slug);
         let out = run(&c).unwrap_or_else(|e| panic!("{slug}: {e}"));
-        assert_eq!(differing_sections(&c.expected, &out), Vec::<String>::new(), "{slug}");
+        assert_eq!(
+            differing_sections(&c.expected, &out),
+            Vec::<String>::new(),
+            "{slug}"
+        );
         settings.bind(|| insta::assert_snapshot!(*slug, out));
     }
 }

@@ -56,7 +56,10 @@ pub fn check_with(
     options: Option<&serde_json::Value>,
 ) -> Result<String, aqlplan::Error> {
     let catalog = Catalog::from_json_text(catalog)?;
-    let mut opts = Options { compat: Version::parse(compat)?, ..Options::default() };
+    let mut opts = Options {
+        compat: Version::parse(compat)?,
+        ..Options::default()
+    };
     if let Some(b) = bind {
         opts.bind = b.clone();
     }
@@ -69,7 +72,13 @@ pub fn check_with(
 
 /// Runs a documented case through the library.
 pub fn run(c: &Case) -> Result<String, aqlplan::Error> {
-    check_with(&c.catalog.to_string(), &c.query, &c.compat, c.bind_vars.as_ref(), c.options.as_ref())
+    check_with(
+        &c.catalog.to_string(),
+        &c.query,
+        &c.compat,
+        c.bind_vars.as_ref(),
+        c.options.as_ref(),
+    )
 }
 
 const HEADERS: [&str; 6] = [
@@ -89,14 +98,21 @@ pub fn sections(text: &str) -> BTreeMap<String, String> {
     let mut buf: Vec<&str> = Vec::new();
     let mut flush = |key: &str, buf: &mut Vec<&str>, out: &mut BTreeMap<String, String>| {
         if buf.iter().any(|l| !l.trim().is_empty()) {
-            out.insert(key.to_string(), buf.join("\n").trim_end_matches('\n').to_string());
+            out.insert(
+                key.to_string(),
+                buf.join("\n").trim_end_matches('\n').to_string(),
+            );
         }
         buf.clear();
     };
     for line in text.split('\n') {
         if let Some(h) = HEADERS.iter().find(|h| line.starts_with(**h)) {
             flush(&key, &mut buf, &mut out);
-            key = if h.starts_with("Query") { "Query String".into() } else { h.to_string() };
+            key = if h.starts_with("Query") {
+                "Query String".into()
+            } else {
+                h.to_string()
+            };
         }
         buf.push(line);
     }
