@@ -193,6 +193,13 @@ impl fmt::Display for Version {
     }
 }
 
+impl std::str::FromStr for Version {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Version> {
+        Version::parse(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,12 +223,5 @@ mod tests {
         assert!(!Version::parse("3.12.0")
             .unwrap()
             .temporaries_use_two_counter_values());
-    }
-}
-
-impl std::str::FromStr for Version {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Version> {
-        Version::parse(s)
     }
 }

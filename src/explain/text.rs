@@ -430,10 +430,8 @@ impl<'a> Renderer<'a> {
                 let _ = write!(s, "   /* {} */", c.method.name());
                 s
             }
-            NodeKind::Subquery { out, root } => {
-                let constant = plan.is_deterministic(n)
-                    && plan.variables_needed(n).is_empty()
-                    && *root == *root;
+            NodeKind::Subquery { out, .. } => {
+                let constant = plan.is_deterministic(n) && plan.variables_needed(n).is_empty();
                 format!(
                     "LET {} = ...   /* {}subquery */",
                     self.name(*out),

@@ -62,7 +62,6 @@ pub(crate) struct CollectOp {
     pub into: Option<VarId>,
     pub into_expr: Option<Expr>,
     pub keep: Option<Vec<VarId>>,
-    pub options: Value,
 }
 
 #[derive(Debug, Clone)]
@@ -71,8 +70,6 @@ pub(crate) struct ModifyOp {
     pub collection: String,
     pub doc: Expr,
     pub key: Option<Expr>,
-    pub insert: Option<Expr>,
-    pub update: Option<Expr>,
     pub out_old: Option<VarId>,
     pub out_new: Option<VarId>,
     pub options: Value,
@@ -406,8 +403,6 @@ impl Resolver<'_> {
             collection,
             doc,
             key,
-            insert: None,
-            update: None,
             out_old,
             out_new,
             options,
@@ -481,7 +476,6 @@ impl Resolver<'_> {
             into,
             into_expr,
             keep,
-            options: Value::Object(Vec::new()),
         }));
         Ok(())
     }

@@ -96,7 +96,7 @@ pub fn sections(text: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut key = "Execution plan:".to_string();
     let mut buf: Vec<&str> = Vec::new();
-    let mut flush = |key: &str, buf: &mut Vec<&str>, out: &mut BTreeMap<String, String>| {
+    let flush = |key: &str, buf: &mut Vec<&str>, out: &mut BTreeMap<String, String>| {
         if buf.iter().any(|l| !l.trim().is_empty()) {
             out.insert(
                 key.to_string(),

@@ -54,10 +54,8 @@ fn fold_filters(plan: &mut Plan, cx: &Context, n: NodeRef, out: VarId) -> bool {
         match plan.kind(c) {
             NodeKind::Calculation { out: var, expr } => {
                 let used = expr.variables();
-                let qualifies = cx
-                    .is_cluster()
-                    .then(|| expr.can_run_on_db_server(cx.one_shard_database()))
-                    .unwrap_or(true)
+                let runs_there = !cx.is_cluster() || expr.can_run_on_db_server(cx.one_shard_database());
+                let qualifies = runs_there
                     && expr.is_deterministic()
                     && used.contains(&out)
                     && !used.iter().any(|v| introduced.contains(v));
