@@ -51,9 +51,34 @@ pub const MAX_NESTING: usize = 500;
 /// Parses one AQL query.
 pub fn parse(text: &str) -> Result<Query> {
     let scan = prescan(text)?;
-    let mut pairs = AqlParser::parse(Rule::query, text).map_err(|e| pest_error(text, &scan, e))?;
+    if scan.max_depth <= INLINE_DEPTH {
+        return parse_scanned(text, &scan);
+    }
+    // pest and the builder recurse per bracket level (20–80 KiB per level in
+    // a debug build), so deeper queries are parsed on a helper thread with a
+    // stack big enough for MAX_NESTING levels; the caller's stack size does
+    // not matter then.
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("aql-parse".into())
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(s, || parse_scanned(text, &scan));
+        match worker {
+            Ok(handle) => handle.join().unwrap_or(Err(Error::TooMuchNesting)),
+            Err(_) => Err(Error::TooMuchNesting),
+        }
+    })
+}
+
+/// Bracket depth up to which the parse runs on the caller's thread.
+const INLINE_DEPTH: usize = 8;
+/// Stack of the helper thread for deeper queries (reserved, not committed).
+const PARSE_STACK: usize = 256 * 1024 * 1024;
+
+fn parse_scanned(text: &str, scan: &Scan) -> Result<Query> {
+    let mut pairs = AqlParser::parse(Rule::query, text).map_err(|e| pest_error(text, scan, e))?;
     let query = pairs.next().expect("grammar guarantees a query pair");
-    let b = Builder { text, scan: &scan };
+    let b = Builder { text, scan };
     let (q, _) = b.query(query)?;
     Ok(q)
 }
@@ -63,6 +88,8 @@ pub fn parse(text: &str) -> Result<Query> {
 struct Scan {
     /// Start of the last lexeme (token or whitespace run) in the text.
     last_lexeme: usize,
+    /// Deepest bracket nesting seen.
+    max_depth: usize,
 }
 
 fn prescan(text: &str) -> Result<Scan> {
@@ -70,6 +97,7 @@ fn prescan(text: &str) -> Result<Scan> {
     let n = b.len();
     let mut i = 0;
     let mut depth = 0usize;
+    let mut max_depth = 0usize;
     let mut tokens = 0usize;
     let mut last_lexeme = 0usize;
     while i < n {
@@ -150,6 +178,7 @@ fn prescan(text: &str) -> Result<Scan> {
             b'(' | b'[' | b'{' => {
                 tokens += 1;
                 depth += 1;
+                max_depth = max_depth.max(depth);
                 if depth > MAX_NESTING {
                     return Err(Error::TooMuchNesting);
                 }
@@ -186,7 +215,10 @@ fn prescan(text: &str) -> Result<Scan> {
     if tokens == 0 {
         return Err(Error::QueryEmpty);
     }
-    Ok(Scan { last_lexeme })
+    Ok(Scan {
+        last_lexeme,
+        max_depth,
+    })
 }
 
 // ------------------------------------------------------------ error helpers
