@@ -71,7 +71,10 @@ fn arithmetic_precedence_and_associativity() {
     assert_eq!(ret("1 + 2 * 3"), bin(Add, int(1), bin(Mul, int(2), int(3))));
     assert_eq!(ret("1 - 2 - 3"), bin(Sub, bin(Sub, int(1), int(2)), int(3)));
     assert_eq!(ret("8 / 4 % 3"), bin(Mod, bin(Div, int(8), int(4)), int(3)));
-    assert_eq!(ret("(1 + 2) * 3"), bin(Mul, bin(Add, int(1), int(2)), int(3)));
+    assert_eq!(
+        ret("(1 + 2) * 3"),
+        bin(Mul, bin(Add, int(1), int(2)), int(3))
+    );
 }
 
 #[test]
@@ -147,16 +150,28 @@ fn ternary_nesting() {
     };
     assert_eq!(
         ret("a ? b : c ? d : e"),
-        t(name("a"), Some(name("b")), t(name("c"), Some(name("d")), name("e")))
+        t(
+            name("a"),
+            Some(name("b")),
+            t(name("c"), Some(name("d")), name("e"))
+        )
     );
     assert_eq!(
         ret("a ? b ? c : d : e"),
-        t(name("a"), Some(t(name("b"), Some(name("c")), name("d"))), name("e"))
+        t(
+            name("a"),
+            Some(t(name("b"), Some(name("c")), name("d"))),
+            name("e")
+        )
     );
     assert_eq!(ret("a ?: b"), t(name("a"), None, name("b")));
     assert_eq!(
         ret("a || b ? 1 : 2"),
-        t(bin(BinaryOp::Or, name("a"), name("b")), Some(int(1)), int(2))
+        t(
+            bin(BinaryOp::Or, name("a"), name("b")),
+            Some(int(1)),
+            int(2)
+        )
     );
 }
 
@@ -339,7 +354,10 @@ fn postfix_forms() {
         })
     );
     assert!(matches!(ret("LIKE(a, b)").kind, ExprKind::Call { ref name, .. } if name == "LIKE"));
-    assert!(matches!(ret("(FOR x IN y RETURN x)").kind, ExprKind::Subquery(_)));
+    assert!(matches!(
+        ret("(FOR x IN y RETURN x)").kind,
+        ExprKind::Subquery(_)
+    ));
     assert!(matches!(
         ret("LENGTH(FOR x IN y RETURN x)").kind,
         ExprKind::Call { ref args, .. } if matches!(args[0].kind, ExprKind::Subquery(_))
@@ -366,7 +384,13 @@ fn statement_forms() {
         }) => {
             assert_eq!(t.direction, Direction::Any);
             assert!(t.depth.is_some());
-            assert_eq!(t.prune.as_ref().and_then(|p| p.variable.as_ref()).map(|n| n.text.as_str()), Some("stop"));
+            assert_eq!(
+                t.prune
+                    .as_ref()
+                    .and_then(|p| p.variable.as_ref())
+                    .map(|n| n.text.as_str()),
+                Some("stop")
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -375,17 +399,34 @@ fn statement_forms() {
         Statement::For(For {
             source: ForSource::Traversal(t),
             ..
-        }) => assert!(matches!(&t.graph, GraphRef::Collections(l) if l.len() == 2 && l[1].0 == Some(Direction::Inbound))),
+        }) => assert!(
+            matches!(&t.graph, GraphRef::Collections(l) if l.len() == 2 && l[1].0 == Some(Direction::Inbound))
+        ),
         other => panic!("{other:?}"),
     }
     for (text, kind) in [
-        ("FOR v, e IN OUTBOUND SHORTEST_PATH 'a' TO 'b' GRAPH 'g' RETURN v", PathKind::ShortestPath),
-        ("FOR p IN ANY K_SHORTEST_PATHS 'a' TO 'b' edges RETURN p", PathKind::KShortestPaths),
-        ("FOR p IN 1..3 OUTBOUND K_PATHS 'a' TO 'b' GRAPH 'g' RETURN p", PathKind::KPaths),
-        ("FOR p IN INBOUND ALL_SHORTEST_PATHS 'a' TO 'b' GRAPH @g OPTIONS {} RETURN p", PathKind::AllShortestPaths),
+        (
+            "FOR v, e IN OUTBOUND SHORTEST_PATH 'a' TO 'b' GRAPH 'g' RETURN v",
+            PathKind::ShortestPath,
+        ),
+        (
+            "FOR p IN ANY K_SHORTEST_PATHS 'a' TO 'b' edges RETURN p",
+            PathKind::KShortestPaths,
+        ),
+        (
+            "FOR p IN 1..3 OUTBOUND K_PATHS 'a' TO 'b' GRAPH 'g' RETURN p",
+            PathKind::KPaths,
+        ),
+        (
+            "FOR p IN INBOUND ALL_SHORTEST_PATHS 'a' TO 'b' GRAPH @g OPTIONS {} RETURN p",
+            PathKind::AllShortestPaths,
+        ),
     ] {
         match &q(text).statements[0] {
-            Statement::For(For { source: ForSource::Path(p), .. }) => assert_eq!(p.kind, kind),
+            Statement::For(For {
+                source: ForSource::Path(p),
+                ..
+            }) => assert_eq!(p.kind, kind),
             other => panic!("{other:?}"),
         }
     }
@@ -401,7 +442,13 @@ fn statement_forms() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(&s[2], Statement::Limit { offset: Some(_), .. }));
+    assert!(matches!(
+        &s[2],
+        Statement::Limit {
+            offset: Some(_),
+            ..
+        }
+    ));
     for text in [
         "FOR x IN c COLLECT a = x.a, b = x.b RETURN a",
         "FOR x IN c COLLECT a = x.a INTO g RETURN g",
@@ -557,7 +604,14 @@ fn round_trip() {
 
 #[test]
 fn doubles_stay_doubles() {
-    for text in ["1.0", "1e300", "0.1", "123456789.5", "1e-7", "99999999999999999999"] {
+    for text in [
+        "1.0",
+        "1e300",
+        "0.1",
+        "123456789.5",
+        "1e-7",
+        "99999999999999999999",
+    ] {
         let x = ret(text);
         let printed = x.to_string();
         assert_eq!(ret(&printed), x, "{text} -> {printed}");
@@ -570,7 +624,10 @@ fn doubles_stay_doubles() {
 #[test]
 fn syntax_error_positions() {
     let (m, line, col) = syntax_err("FOR x IN");
-    assert!(m.starts_with("syntax error, unexpected end of query string"), "{m}");
+    assert!(
+        m.starts_with("syntax error, unexpected end of query string"),
+        "{m}"
+    );
     assert!(m.ends_with("near 'IN' at position 1:7"), "{m}");
     assert_eq!((line, col), (1, 7));
 
@@ -583,17 +640,26 @@ fn syntax_error_positions() {
     assert!(m.contains("unexpected end of query string"), "{m}");
 
     let (m, line, col) = syntax_err("RETURN 'abc");
-    assert!(m.starts_with("unexpected unterminated string literal"), "{m}");
+    assert!(
+        m.starts_with("unexpected unterminated string literal"),
+        "{m}"
+    );
     assert_eq!((line, col), (1, 8));
 
     let (m, _, _) = syntax_err("RETURN `abc");
     assert!(m.starts_with("unexpected unterminated identifier"), "{m}");
     let (m, _, _) = syntax_err("RETURN 1 /* never closed");
-    assert!(m.starts_with("unexpected unterminated multi-line comment"), "{m}");
+    assert!(
+        m.starts_with("unexpected unterminated multi-line comment"),
+        "{m}"
+    );
 
     // long regions are cut to 32 bytes
     let (m, _, _) = syntax_err("RETURN 1 1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-    assert!(m.contains("near '1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'"), "{m}");
+    assert!(
+        m.contains("near '1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'"),
+        "{m}"
+    );
 
     let (m, _, _) = syntax_err("RETURN 1 + FOR");
     assert!(m.contains("unexpected FOR declaration"), "{m}");
@@ -601,15 +667,27 @@ fn syntax_error_positions() {
     assert!(m.contains("unexpected end of query string"), "{m}");
     let (m, _, _) = syntax_err("RETURN x.");
     assert!(m.contains("unexpected end of query string"), "{m}");
-    assert!(syntax_err("FOR x, y IN c RETURN x").0.contains("single return variable"));
-    assert!(syntax_err("FOR x IN c OPTIONS 1 RETURN x").0.contains("'OPTIONS' have to be an object"));
+    assert!(syntax_err("FOR x, y IN c RETURN x")
+        .0
+        .contains("single return variable"));
+    assert!(syntax_err("FOR x IN c OPTIONS 1 RETURN x")
+        .0
+        .contains("'OPTIONS' have to be an object"));
     assert!(syntax_err("RETURN DISTINCT 1").0.contains("DISTINCT"));
-    assert!(syntax_err("FOR x IN c RETURN x WITH a").0.contains("unexpected WITH keyword"));
+    assert!(syntax_err("FOR x IN c RETURN x WITH a")
+        .0
+        .contains("unexpected WITH keyword"));
 }
 
 #[test]
 fn empty_queries() {
-    for text in ["", "   ", "\n\t ", "// just a comment", "/* block */ // and line\n"] {
+    for text in [
+        "",
+        "   ",
+        "\n\t ",
+        "// just a comment",
+        "/* block */ // and line\n",
+    ] {
         assert_eq!(parse(text), Err(Error::QueryEmpty), "{text:?}");
     }
     assert_eq!(Error::QueryEmpty.number(), 1502);
@@ -619,9 +697,9 @@ fn empty_queries() {
 fn garbage_never_panics() {
     // a small deterministic PRNG over bytes and AQL-ish fragments
     let frags: &[&str] = &[
-        "FOR", " x ", "IN", "(", ")", "[", "]", "{", "}", "RETURN", "'", "\"", "`", "´", "@",
-        "@@", "..", ".", "?", ":", "::", "*", "/*", "//", "\n", "0x", "1e", "NOT", "AT LEAST",
-        ",", "=", "==", "\\", "é", "\u{0}", "COLLECT", "WITH", "INTO", "[*", "[?",
+        "FOR", " x ", "IN", "(", ")", "[", "]", "{", "}", "RETURN", "'", "\"", "`", "´", "@", "@@",
+        "..", ".", "?", ":", "::", "*", "/*", "//", "\n", "0x", "1e", "NOT", "AT LEAST", ",", "=",
+        "==", "\\", "é", "\u{0}", "COLLECT", "WITH", "INTO", "[*", "[?",
     ];
     let mut seed: u64 = 0x2545F4914F6CDD1D;
     for _ in 0..3000 {
@@ -634,7 +712,7 @@ fn garbage_never_panics() {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
-            if seed % 3 == 0 {
+            if seed.is_multiple_of(3) {
                 s.push(char::from((seed >> 8) as u8 % 128));
             } else {
                 s.push_str(frags[(seed >> 16) as usize % frags.len()]);

@@ -198,7 +198,11 @@ fn prescan(text: &str) -> Result<Scan> {
             }
             b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b':' | b'.' | b'~' => {
                 tokens += 1;
-                while i < n && matches!(b[i], b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b':' | b'.' | b'~')
+                while i < n
+                    && matches!(
+                        b[i],
+                        b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b':' | b'.' | b'~'
+                    )
                 {
                     i += 1;
                 }
@@ -226,7 +230,10 @@ fn prescan(text: &str) -> Result<Scan> {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text.as_bytes()[..offset.min(text.len())];
     let line = 1 + before.iter().filter(|&&c| c == b'\n').count();
-    let line_start = before.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |p| p + 1);
     (line, before.len() - line_start + 1)
 }
 
@@ -497,9 +504,6 @@ fn pest_error(text: &str, scan: &Scan, e: pest::error::Error<Rule>) -> Error {
     if expecting.len() > 4 {
         expecting.clear();
     }
-    if pos >= text.len() || skip_blank(text, pos) >= text.len() {
-        return unexpected_at(text, scan, pos, &expecting);
-    }
     unexpected_at(text, scan, pos, &expecting)
 }
 
@@ -634,11 +638,17 @@ impl<'a> Builder<'a> {
 
     fn name(&self, p: Pair<'_, Rule>) -> Name {
         let span = span_of(&p);
-        let inner = p.into_inner().next().expect("grammar guarantees name content");
+        let inner = p
+            .into_inner()
+            .next()
+            .expect("grammar guarantees name content");
         let text = match inner.as_rule() {
             Rule::identifier => inner.as_str().to_string(),
             _ => {
-                let body = inner.into_inner().next().expect("grammar guarantees quoted body");
+                let body = inner
+                    .into_inner()
+                    .next()
+                    .expect("grammar guarantees quoted body");
                 unescape(body.as_str())
             }
         };
@@ -646,7 +656,10 @@ impl<'a> Builder<'a> {
     }
 
     fn string(&self, p: Pair<'_, Rule>) -> String {
-        let body = p.into_inner().next().expect("grammar guarantees string body");
+        let body = p
+            .into_inner()
+            .next()
+            .expect("grammar guarantees string body");
         unescape(body.as_str())
     }
 
@@ -672,7 +685,7 @@ impl<'a> Builder<'a> {
             statements.push(Statement::With(list));
         }
         let end = self.text.len();
-        let (mut rest, d) = self.statements(body, end, true)?;
+        let (mut rest, d) = self.statements(body, end)?;
         depth = depth.max(d);
         statements.append(&mut rest);
         Ok((Query { statements }, depth))
@@ -684,14 +697,12 @@ impl<'a> Builder<'a> {
         &self,
         pairs: Vec<Pair<'_, Rule>>,
         end: usize,
-        top: bool,
     ) -> Result<(Vec<Statement>, usize)> {
         let mut out = Vec::with_capacity(pairs.len());
         let mut depth = 0;
         let mut in_loop = false;
         for p in pairs {
             let start = p.as_span().start();
-            let rule = p.as_rule();
             let (s, d) = self.statement(p)?;
             depth = depth.max(d);
             match &s {
@@ -705,21 +716,22 @@ impl<'a> Builder<'a> {
                 }
                 _ => {}
             }
-            let _ = rule;
             out.push(s);
         }
         let ok = out
             .last()
             .is_some_and(|s| matches!(s, Statement::Return { .. }) || is_modification(s));
         if !ok {
-            let _ = top;
             return Err(unexpected_at(self.text, self.scan, end, &[]));
         }
         Ok((out, depth))
     }
 
     fn data_source(&self, p: Pair<'_, Rule>) -> DataSource {
-        let inner = p.into_inner().next().expect("grammar guarantees data source");
+        let inner = p
+            .into_inner()
+            .next()
+            .expect("grammar guarantees data source");
         let span = span_of(&inner);
         match inner.as_rule() {
             Rule::name => DataSource::Name(self.name(inner)),
@@ -743,7 +755,10 @@ impl<'a> Builder<'a> {
         match p {
             None => Ok((None, 0)),
             Some(p) => {
-                let obj = p.into_inner().nth(1).expect("grammar guarantees options object");
+                let obj = p
+                    .into_inner()
+                    .nth(1)
+                    .expect("grammar guarantees options object");
                 let (e, d) = self.object(obj)?;
                 Ok((Some(e), d))
             }
@@ -838,7 +853,8 @@ impl<'a> Builder<'a> {
                 let mut depth = d1;
                 let (range, bounds) = if it.peek().is_some_and(|x| x.as_rule() == Rule::kw_with) {
                     it.next();
-                    let (o, d) = self.object(it.next().expect("grammar guarantees window object"))?;
+                    let (o, d) =
+                        self.object(it.next().expect("grammar guarantees window object"))?;
                     depth = depth.max(d);
                     (Some(first), o)
                 } else {
@@ -927,10 +943,12 @@ impl<'a> Builder<'a> {
                     }
                 };
                 it.next(); // INSERT
-                let (insert, d1) = self.expression(it.next().expect("grammar guarantees insert"))?;
+                let (insert, d1) =
+                    self.expression(it.next().expect("grammar guarantees insert"))?;
                 let kw = it.next().expect("grammar guarantees update/replace");
                 let replace = kw.as_rule() == Rule::kw_replace;
-                let (update, d2) = self.expression(it.next().expect("grammar guarantees update"))?;
+                let (update, d2) =
+                    self.expression(it.next().expect("grammar guarantees update"))?;
                 it.next(); // IN / INTO
                 let coll = self.collection(it.next().expect("grammar guarantees collection"));
                 let (options, d3) = self.options(it.next())?;
@@ -965,10 +983,7 @@ impl<'a> Builder<'a> {
         Ok((list, depth))
     }
 
-    fn collect<'i>(
-        &self,
-        it: std::iter::Peekable<Pairs<'i, Rule>>,
-    ) -> Result<(Statement, usize)> {
+    fn collect<'i>(&self, it: std::iter::Peekable<Pairs<'i, Rule>>) -> Result<(Statement, usize)> {
         let mut c = Collect {
             groups: Vec::new(),
             aggregates: Vec::new(),
@@ -1015,7 +1030,10 @@ impl<'a> Builder<'a> {
                     }
                 }
                 Rule::count_into => {
-                    let n = p.into_inner().nth(3).expect("grammar guarantees count name");
+                    let n = p
+                        .into_inner()
+                        .nth(3)
+                        .expect("grammar guarantees count name");
                     c.with_count = Some(self.name(n));
                 }
                 Rule::options => {
@@ -1030,7 +1048,12 @@ impl<'a> Builder<'a> {
     }
 
     fn direction(p: Pair<'_, Rule>) -> Direction {
-        match p.into_inner().next().expect("grammar guarantees direction").as_rule() {
+        match p
+            .into_inner()
+            .next()
+            .expect("grammar guarantees direction")
+            .as_rule()
+        {
             Rule::kw_outbound => Direction::Outbound,
             Rule::kw_inbound => Direction::Inbound,
             _ => Direction::Any,
@@ -1144,10 +1167,9 @@ impl<'a> Builder<'a> {
                                     search = Some(x);
                                 } else {
                                     if !matches!(x.kind, ExprKind::Object(_)) {
-                                        return Err(self.syntax(
-                                            ex_start,
-                                            "'OPTIONS' have to be an object",
-                                        ));
+                                        return Err(
+                                            self.syntax(ex_start, "'OPTIONS' have to be an object")
+                                        );
                                     }
                                     options = Some(x);
                                 }
@@ -1181,7 +1203,11 @@ impl<'a> Builder<'a> {
         let rule = rest.as_rule();
         let mut it = rest.into_inner().peekable();
         if rule == Rule::traversal_rest {
-            check(1, 3, "Traversals only have one, two or three return variables")?;
+            check(
+                1,
+                3,
+                "Traversals only have one, two or three return variables",
+            )?;
             let (start, d) = self.expression(it.next().expect("grammar guarantees start"))?;
             *depth = (*depth).max(d);
             let graph = self.graph_subject(it.next().expect("grammar guarantees graph"))?;
@@ -1194,7 +1220,9 @@ impl<'a> Builder<'a> {
                         let variable = if pi.peek().is_some_and(|x| x.as_rule() == Rule::prune_var)
                         {
                             let pv = pi.next().expect("peeked");
-                            Some(self.name(pv.into_inner().next().expect("grammar guarantees name")))
+                            Some(
+                                self.name(pv.into_inner().next().expect("grammar guarantees name")),
+                            )
                         } else {
                             None
                         };
@@ -1411,7 +1439,8 @@ impl<'a> Builder<'a> {
             Rule::kw_any => Quantifier::Any,
             Rule::kw_none => Quantifier::None,
             _ => {
-                let (e, _) = self.expression(it.next().expect("grammar guarantees AT LEAST expr"))?;
+                let (e, _) =
+                    self.expression(it.next().expect("grammar guarantees AT LEAST expr"))?;
                 Quantifier::AtLeast(Box::new(e))
             }
         })
@@ -1516,7 +1545,8 @@ impl<'a> Builder<'a> {
                     for part in inner {
                         let r = part.as_rule();
                         let mut pi = part.into_inner().skip(1);
-                        let (a, da) = self.expression(pi.next().expect("grammar guarantees expr"))?;
+                        let (a, da) =
+                            self.expression(pi.next().expect("grammar guarantees expr"))?;
                         nd = nd.max(da + 1);
                         match r {
                             Rule::exp_filter => x.filter = Some(a),
@@ -1554,7 +1584,10 @@ impl<'a> Builder<'a> {
                                 Rule::af_count => {
                                     si.next(); // FILTER
                                     let (c, dc) = self.expression(
-                                        first.into_inner().next().expect("grammar guarantees count"),
+                                        first
+                                            .into_inner()
+                                            .next()
+                                            .expect("grammar guarantees count"),
                                     )?;
                                     nd = nd.max(dc + 1);
                                     Some(Quantifier::Count(Box::new(c)))
@@ -1589,7 +1622,9 @@ impl<'a> Builder<'a> {
         let s = p.as_str();
         let out_of_range = || Error::NumberOutOfRange(s.to_string());
         Ok(match p.as_rule() {
-            Rule::hex => ExprKind::Int(i64::from_str_radix(&s[2..], 16).map_err(|_| out_of_range())?),
+            Rule::hex => {
+                ExprKind::Int(i64::from_str_radix(&s[2..], 16).map_err(|_| out_of_range())?)
+            }
             Rule::binary => {
                 ExprKind::Int(i64::from_str_radix(&s[2..], 2).map_err(|_| out_of_range())?)
             }
@@ -1667,7 +1702,10 @@ impl<'a> Builder<'a> {
                 node(ExprKind::Call { name, args }, span, d + 1)
             }
             Rule::paren => {
-                let inner = p.into_inner().next().expect("grammar guarantees paren content");
+                let inner = p
+                    .into_inner()
+                    .next()
+                    .expect("grammar guarantees paren content");
                 if inner.as_rule() == Rule::subquery {
                     self.subquery(inner)
                 } else {
@@ -1699,7 +1737,7 @@ impl<'a> Builder<'a> {
         let span = span_of(&p);
         let end = p.as_span().end();
         let pairs: Vec<_> = p.into_inner().collect();
-        let (statements, d) = self.statements(pairs, end, false)?;
+        let (statements, d) = self.statements(pairs, end)?;
         node(
             ExprKind::Subquery(Box::new(Query { statements })),
             span,

@@ -480,13 +480,21 @@ impl Display for Statement {
                     write!(f, "RETURN {expr}")
                 }
             }
-            Statement::Insert { doc, into, options: o } => {
+            Statement::Insert {
+                doc,
+                into,
+                options: o,
+            } => {
                 write!(f, "INSERT {doc} INTO {into}")?;
                 options(f, o)
             }
             Statement::Update(m) => keyed(f, "UPDATE", m),
             Statement::Replace(m) => keyed(f, "REPLACE", m),
-            Statement::Remove { key, from, options: o } => {
+            Statement::Remove {
+                key,
+                from,
+                options: o,
+            } => {
                 write!(f, "REMOVE {key} IN {from}")?;
                 options(f, o)
             }
