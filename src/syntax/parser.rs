@@ -51,9 +51,34 @@ pub const MAX_NESTING: usize = 500;
 /// Parses one AQL query.
 pub fn parse(text: &str) -> Result<Query> {
     let scan = prescan(text)?;
-    let mut pairs = AqlParser::parse(Rule::query, text).map_err(|e| pest_error(text, &scan, e))?;
+    if scan.max_depth <= INLINE_DEPTH {
+        return parse_scanned(text, &scan);
+    }
+    // pest and the builder recurse per bracket level (20–80 KiB per level in
+    // a debug build), so deeper queries are parsed on a helper thread with a
+    // stack big enough for MAX_NESTING levels; the caller's stack size does
+    // not matter then.
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("aql-parse".into())
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(s, || parse_scanned(text, &scan));
+        match worker {
+            Ok(handle) => handle.join().unwrap_or(Err(Error::TooMuchNesting)),
+            Err(_) => Err(Error::TooMuchNesting),
+        }
+    })
+}
+
+/// Bracket depth up to which the parse runs on the caller's thread.
+const INLINE_DEPTH: usize = 8;
+/// Stack of the helper thread for deeper queries (reserved, not committed).
+const PARSE_STACK: usize = 256 * 1024 * 1024;
+
+fn parse_scanned(text: &str, scan: &Scan) -> Result<Query> {
+    let mut pairs = AqlParser::parse(Rule::query, text).map_err(|e| pest_error(text, scan, e))?;
     let query = pairs.next().expect("grammar guarantees a query pair");
-    let b = Builder { text, scan: &scan };
+    let b = Builder { text, scan };
     let (q, _) = b.query(query)?;
     Ok(q)
 }
@@ -63,6 +88,8 @@ pub fn parse(text: &str) -> Result<Query> {
 struct Scan {
     /// Start of the last lexeme (token or whitespace run) in the text.
     last_lexeme: usize,
+    /// Deepest bracket nesting seen.
+    max_depth: usize,
 }
 
 fn prescan(text: &str) -> Result<Scan> {
@@ -70,6 +97,7 @@ fn prescan(text: &str) -> Result<Scan> {
     let n = b.len();
     let mut i = 0;
     let mut depth = 0usize;
+    let mut max_depth = 0usize;
     let mut tokens = 0usize;
     let mut last_lexeme = 0usize;
     while i < n {
@@ -150,6 +178,7 @@ fn prescan(text: &str) -> Result<Scan> {
             b'(' | b'[' | b'{' => {
                 tokens += 1;
                 depth += 1;
+                max_depth = max_depth.max(depth);
                 if depth > MAX_NESTING {
                     return Err(Error::TooMuchNesting);
                 }
@@ -190,7 +219,10 @@ fn prescan(text: &str) -> Result<Scan> {
     if tokens == 0 {
         return Err(Error::QueryEmpty);
     }
-    Ok(Scan { last_lexeme })
+    Ok(Scan {
+        last_lexeme,
+        max_depth,
+    })
 }
 
 // ------------------------------------------------------------ error helpers
@@ -472,9 +504,6 @@ fn pest_error(text: &str, scan: &Scan, e: pest::error::Error<Rule>) -> Error {
     if expecting.len() > 4 {
         expecting.clear();
     }
-    if pos >= text.len() || skip_blank(text, pos) >= text.len() {
-        return unexpected_at(text, scan, pos, &expecting);
-    }
     unexpected_at(text, scan, pos, &expecting)
 }
 
@@ -656,7 +685,7 @@ impl<'a> Builder<'a> {
             statements.push(Statement::With(list));
         }
         let end = self.text.len();
-        let (mut rest, d) = self.statements(body, end, true)?;
+        let (mut rest, d) = self.statements(body, end)?;
         depth = depth.max(d);
         statements.append(&mut rest);
         Ok((Query { statements }, depth))
@@ -668,14 +697,12 @@ impl<'a> Builder<'a> {
         &self,
         pairs: Vec<Pair<'_, Rule>>,
         end: usize,
-        top: bool,
     ) -> Result<(Vec<Statement>, usize)> {
         let mut out = Vec::with_capacity(pairs.len());
         let mut depth = 0;
         let mut in_loop = false;
         for p in pairs {
             let start = p.as_span().start();
-            let rule = p.as_rule();
             let (s, d) = self.statement(p)?;
             depth = depth.max(d);
             match &s {
@@ -689,14 +716,12 @@ impl<'a> Builder<'a> {
                 }
                 _ => {}
             }
-            let _ = rule;
             out.push(s);
         }
         let ok = out
             .last()
             .is_some_and(|s| matches!(s, Statement::Return { .. }) || is_modification(s));
         if !ok {
-            let _ = top;
             return Err(unexpected_at(self.text, self.scan, end, &[]));
         }
         Ok((out, depth))
@@ -1712,7 +1737,7 @@ impl<'a> Builder<'a> {
         let span = span_of(&p);
         let end = p.as_span().end();
         let pairs: Vec<_> = p.into_inner().collect();
-        let (statements, d) = self.statements(pairs, end, false)?;
+        let (statements, d) = self.statements(pairs, end)?;
         node(
             ExprKind::Subquery(Box::new(Query { statements })),
             span,
