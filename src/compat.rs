@@ -101,11 +101,6 @@ impl Version {
         self.at_least(12, 10)
     }
 
-    /// ≤ 3.5 explainers printed `Query String:` without length/cacheable.
-    pub fn header_has_length(self) -> bool {
-        self.at_least(6, 0)
-    }
-
     /// 3.12 adds the `Par` column (async prefetch mark).
     pub fn plan_has_par_column(self) -> bool {
         self.at_least(12, 0)
@@ -121,10 +116,15 @@ impl Version {
         self.at_least(9, 0)
     }
 
-    /// 3.10+ write ` (projections: …)` and a space before `*/` (room for
-    /// `; read own writes`) in collection-scan comments.
-    pub fn scan_comment_3_10_style(self) -> bool {
+    /// 3.10+ write ` (projections: …)` instead of `, projections: …`.
+    pub fn projections_in_parentheses(self) -> bool {
         self.at_least(10, 0)
+    }
+
+    /// 3.9+ leave a space before a collection scan's closing `*/` (room for
+    /// `; read own writes`): `/* full collection scan  */`.
+    pub fn scan_comment_has_space_before_close(self) -> bool {
+        self.at_least(9, 0)
     }
 
     /// 3.9.3+ say `index scan + document lookup` for non-covering scans.

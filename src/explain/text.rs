@@ -57,21 +57,17 @@ fn fill(w: usize, s: &str) -> String {
 }
 
 fn header(out: &mut String, query: &str, cacheable: bool, compat: Version) {
-    if compat.header_has_length() {
-        let n = utf16_len(query);
-        let truncated = if n > 4096 { " - truncated..." } else { "" };
-        let word = if compat.header_says_results_cachable() {
-            "results cachable"
-        } else {
-            "cacheable"
-        };
-        let _ = writeln!(
-            out,
-            "Query String ({n} chars{truncated}, {word}: {cacheable}):"
-        );
+    let n = utf16_len(query);
+    let truncated = if n > 4096 { " - truncated..." } else { "" };
+    let word = if compat.header_says_results_cachable() {
+        "results cachable"
     } else {
-        out.push_str("Query String:\n");
-    }
+        "cacheable"
+    };
+    let _ = writeln!(
+        out,
+        "Query String ({n} chars{truncated}, {word}: {cacheable}):"
+    );
     let text = if utf16_len(query) > 4096 {
         truncate_middle(query)
     } else {
@@ -524,6 +520,19 @@ impl<'a> Renderer<'a> {
             .join(", ")
     }
 
+    /// ` (projections: `a`, `b`)` (3.10+) or `, projections: `a`, `b``.
+    fn projections_note(&self, list: &[Vec<String>]) -> String {
+        if list.is_empty() {
+            return String::new();
+        }
+        let list = self.projections(list);
+        if self.compat.projections_in_parentheses() {
+            format!(" (projections: {list})")
+        } else {
+            format!(", projections: {list}")
+        }
+    }
+
     fn collection_scan(&mut self, scan: &CollectionScan) -> String {
         self.collection_vars
             .push((scan.out, scan.collection.clone()));
@@ -535,20 +544,16 @@ impl<'a> Renderer<'a> {
         if scan.random {
             s.push_str(", random order");
         }
-        let modern = self.compat.scan_comment_3_10_style();
-        if !scan.projections.is_empty() {
-            let list = self.projections(&scan.projections);
-            if modern {
-                let _ = write!(s, " (projections: {list})");
-            } else {
-                let _ = write!(s, ", projections: {list}");
-            }
-        }
+        s.push_str(&self.projections_note(&scan.projections));
         if !scan.produces_result {
             s.push_str(", scan only");
         }
         s.push_str(&self.restriction(&scan.collection, &scan.restricted_to));
-        s.push_str(if modern { "  */" } else { " */" });
+        s.push_str(if self.compat.scan_comment_has_space_before_close() {
+            "  */"
+        } else {
+            " */"
+        });
         if let Some(f) = &scan.filter {
             let (text, _) = self.expr(f);
             let _ = write!(s, "   FILTER {text}   /* early pruning */");
@@ -640,15 +645,7 @@ impl<'a> Renderer<'a> {
             scan.collection,
             types.join(", ")
         );
-        let modern = self.compat.scan_comment_3_10_style();
-        if !scan.projections.is_empty() {
-            let list = self.projections(&scan.projections);
-            if modern {
-                let _ = write!(s, " (projections: {list})");
-            } else {
-                let _ = write!(s, ", projections: {list}");
-            }
-        }
+        s.push_str(&self.projections_note(&scan.projections));
         s.push_str(&self.restriction(&scan.collection, &scan.restricted_to));
         s.push_str(" */");
         if self.compat.index_comment_has_trailer() {

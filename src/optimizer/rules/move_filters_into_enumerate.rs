@@ -54,7 +54,8 @@ fn fold_filters(plan: &mut Plan, cx: &Context, n: NodeRef, out: VarId) -> bool {
         match plan.kind(c) {
             NodeKind::Calculation { out: var, expr } => {
                 let used = expr.variables();
-                let runs_there = !cx.is_cluster() || expr.can_run_on_db_server(cx.one_shard_database());
+                let runs_there =
+                    !cx.is_cluster() || expr.can_run_on_db_server(cx.one_shard_database());
                 let qualifies = runs_there
                     && expr.is_deterministic()
                     && used.contains(&out)
