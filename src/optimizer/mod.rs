@@ -218,7 +218,7 @@ pub static RULES: &[RuleDef] = &[
     def("materialize-into-separate-variable", "N", (3, 12, 0), None),
     def("optimize-projections", "", (3, 12, 0), None),
     def("remove-unnecessary-calculations-4", "", (3, 12, 0), None),
-    def("async-prefetch", "", (3, 12, 0), None),
+    def("async-prefetch", "", (3, 12, 0), Some(&AsyncPrefetch)),
     def("immutable-search-condition", "", (3, 12, 4), None),
     def("splice-subqueries", "N", (3, 6, 0), None),
 ];

@@ -1,6 +1,7 @@
 //! One file per optimizer rule. Each opens with what it does and when it
 //! does not fire; `super::RULES` decides the order.
 
+mod async_prefetch;
 mod cluster_one_shard;
 mod distribute_filtercalc_to_cluster;
 mod distribute_sort_to_cluster;
@@ -12,6 +13,7 @@ mod remove_unnecessary_remote_scatter;
 mod scatter_in_cluster;
 mod sort_limit;
 
+pub use async_prefetch::AsyncPrefetch;
 pub use cluster_one_shard::ClusterOneShard;
 pub use distribute_filtercalc_to_cluster::DistributeFilterCalcToCluster;
 pub use distribute_sort_to_cluster::DistributeSortToCluster;
