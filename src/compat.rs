@@ -127,9 +127,18 @@ impl Version {
         self.at_least(9, 0)
     }
 
-    /// 3.9.3+ say `index scan + document lookup` for non-covering scans.
-    pub fn index_says_document_lookup(self) -> bool {
-        self.at_least(9, 3)
+    /// What a non-covering index scan says about fetching documents:
+    /// nothing before 3.9, ` + document lookup` in the first 3.9 releases
+    /// (the 3.9 documentation's generated examples), from 3.9.3
+    /// `, index scan + document lookup`.
+    pub fn document_lookup_note(self) -> &'static str {
+        if !self.at_least(9, 0) {
+            ""
+        } else if !self.at_least(9, 3) {
+            " + document lookup"
+        } else {
+            ", index scan + document lookup"
+        }
     }
 
     /// 3.9+ print `DISTRIBUTE var` (older: `DISTRIBUTE  /* create keys … */`).

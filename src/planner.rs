@@ -155,7 +155,7 @@ pub fn explain<'c>(
                 }
             }),
     };
-    let estimates = estimate::estimate(&plan, catalog);
+    let estimates = estimate::estimate(&plan, catalog, options.compat);
     let sites = if catalog.is_cluster() {
         cluster::sites(&plan)
     } else {

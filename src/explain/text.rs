@@ -25,7 +25,7 @@ pub fn render(x: &Explanation) -> String {
 /// Everything after the query header for one plan: the node table,
 /// indexes, functions and rules.
 pub fn plan_sections(x: &Explanation, plan: &Plan) -> String {
-    let estimates = crate::plan::estimate::estimate(plan, x.catalog);
+    let estimates = crate::plan::estimate::estimate(plan, x.catalog, x.compat);
     let sites = if x.is_cluster() {
         crate::cluster::sites(plan)
     } else {
@@ -520,6 +520,23 @@ impl<'a> Renderer<'a> {
             .join(", ")
     }
 
+    /// `   LET #4 = doc.`a`, #5 = doc.`b`` for projections with own variables.
+    fn projection_lets(&self, out: VarId, projections: &[Vec<String>], vars: &[VarId]) -> String {
+        if vars.is_empty() {
+            return String::new();
+        }
+        let doc = self.name(out);
+        let list: Vec<String> = projections
+            .iter()
+            .zip(vars)
+            .map(|(p, v)| {
+                let path: Vec<String> = p.iter().map(|c| format!("`{c}`")).collect();
+                format!("{} = {doc}.{}", self.name(*v), path.join("."))
+            })
+            .collect();
+        format!("   LET {}", list.join(", "))
+    }
+
     /// ` (projections: `a`, `b`)` (3.10+) or `, projections: `a`, `b``.
     fn projections_note(&self, list: &[Vec<String>]) -> String {
         if list.is_empty() {
@@ -582,8 +599,8 @@ impl<'a> Renderer<'a> {
                 t.push_str(", scan only");
             } else if scan.covers_projections {
                 t.push_str(", index only");
-            } else if self.compat.index_says_document_lookup() {
-                t.push_str(", index scan + document lookup");
+            } else {
+                t.push_str(self.compat.document_lookup_note());
             }
             if types.last() != Some(&t) {
                 types.push(t);
@@ -648,16 +665,15 @@ impl<'a> Renderer<'a> {
         s.push_str(&self.projections_note(&scan.projections));
         s.push_str(&self.restriction(&scan.collection, &scan.restricted_to));
         s.push_str(" */");
+        let lets = self.projection_lets(scan.out, &scan.projections, &scan.projection_vars);
+        let filter = match &scan.filter {
+            Some(f) => format!("   FILTER {}   /* early pruning */", self.expr(f).0),
+            None => String::new(),
+        };
         if self.compat.index_comment_has_trailer() {
-            s.push(' ');
-            if let Some(f) = &scan.filter {
-                let (text, _) = self.expr(f);
-                let _ = write!(s, "   FILTER {text}   /* early pruning */");
-            }
-            s.push_str("   ");
-        } else if let Some(f) = &scan.filter {
-            let (text, _) = self.expr(f);
-            let _ = write!(s, "   FILTER {text}   /* early pruning */");
+            let _ = write!(s, " {lets}{filter}   ");
+        } else {
+            s.push_str(&filter);
         }
         s
     }

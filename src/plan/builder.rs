@@ -107,6 +107,7 @@ impl Builder {
                         random: false,
                         filter: None,
                         projections: Vec::new(),
+                        projection_vars: Vec::new(),
                         produces_result: true,
                         restricted_to: None,
                     }),

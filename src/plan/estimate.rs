@@ -4,6 +4,7 @@
 use super::expr::Expr;
 use super::{NodeKind, NodeRef, Plan};
 use crate::catalog::Catalog;
+use crate::compat::Version;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,15 +29,16 @@ impl Estimates {
 }
 
 /// Computes all estimates of a plan.
-pub fn estimate(plan: &Plan, catalog: &Catalog) -> Estimates {
+pub fn estimate(plan: &Plan, catalog: &Catalog, compat: Version) -> Estimates {
     let mut e = Estimates::default();
-    estimate_pipeline(plan, catalog, plan.root(), &mut e);
+    estimate_pipeline(plan, catalog, compat, plan.root(), &mut e);
     e
 }
 
 fn estimate_pipeline(
     plan: &Plan,
     catalog: &Catalog,
+    compat: Version,
     bottom: NodeRef,
     out: &mut Estimates,
 ) -> Estimate {
@@ -70,7 +72,7 @@ fn estimate_pipeline(
             }
             NodeKind::Index(scan) => {
                 let per_lookup =
-                    crate::optimizer::index_selection::scan_estimate(plan, catalog, scan);
+                    crate::optimizer::index_selection::scan_estimate(catalog, scan, compat);
                 let factor = if scan.filter.is_some() { 1.25 } else { 1.0 };
                 Estimate {
                     items: items.saturating_mul(per_lookup.items),
@@ -78,7 +80,7 @@ fn estimate_pipeline(
                 }
             }
             NodeKind::EnumerateList { input, filter, .. } => {
-                let length = list_length(plan, catalog, n, *input, out);
+                let length = list_length(plan, catalog, compat, n, *input, out);
                 let n2 = items.saturating_mul(length);
                 let factor = if filter.is_some() { 1.25 } else { 1.0 };
                 Estimate {
@@ -122,7 +124,7 @@ fn estimate_pipeline(
                 }
             }
             NodeKind::Subquery { root, .. } => {
-                let sub = estimate_pipeline(plan, catalog, *root, out);
+                let sub = estimate_pipeline(plan, catalog, compat, *root, out);
                 Estimate {
                     items,
                     cost: cost + items as f64 * sub.cost,
@@ -169,6 +171,7 @@ fn estimate_pipeline(
 fn list_length(
     plan: &Plan,
     catalog: &Catalog,
+    compat: Version,
     node: NodeRef,
     input: super::VarId,
     out: &mut Estimates,
@@ -190,7 +193,9 @@ fn list_length(
             },
             _ => 100,
         },
-        NodeKind::Subquery { root, .. } => estimate_pipeline(plan, catalog, *root, out).items,
+        NodeKind::Subquery { root, .. } => {
+            estimate_pipeline(plan, catalog, compat, *root, out).items
+        }
         _ => 100,
     }
 }

@@ -281,6 +281,12 @@ impl Plan {
         self.graph.add_edge(at, n, ());
     }
 
+    /// Puts the detached node `new` where `old` is and deletes `old`.
+    pub fn replace_node(&mut self, old: NodeRef, new: NodeRef) {
+        self.insert_above(old, new);
+        self.remove(old);
+    }
+
     /// Moves `n` (already in a pipeline) to directly above `at`.
     pub fn move_above(&mut self, n: NodeRef, at: NodeRef) {
         self.unlink(n);

@@ -77,6 +77,8 @@ pub struct CollectionScan {
     /// Early-pruning filter folded in by `move-filters-into-enumerate`.
     pub filter: Option<Expr>,
     pub projections: Vec<Vec<String>>,
+    /// 3.12: one output variable per projection (`LET #4 = doc.a`).
+    pub projection_vars: Vec<VarId>,
     pub produces_result: bool,
     /// Restricted to one shard by `restrict-to-single-shard`.
     pub restricted_to: Option<String>,
@@ -96,6 +98,7 @@ pub struct IndexScan {
     pub needs_gather_sort: bool,
     pub filter: Option<Expr>,
     pub projections: Vec<Vec<String>>,
+    pub projection_vars: Vec<VarId>,
     /// The index alone answers the projections (`index only`).
     pub covers_projections: bool,
     pub produces_result: bool,
@@ -251,8 +254,12 @@ impl NodeKind {
     /// The variables this node defines.
     pub fn variables_set(&self) -> Vec<VarId> {
         match self {
-            NodeKind::EnumerateCollection(s) => vec![s.out],
-            NodeKind::Index(s) => vec![s.out],
+            NodeKind::EnumerateCollection(s) => std::iter::once(s.out)
+                .chain(s.projection_vars.iter().copied())
+                .collect(),
+            NodeKind::Index(s) => std::iter::once(s.out)
+                .chain(s.projection_vars.iter().copied())
+                .collect(),
             NodeKind::EnumerateList { out, .. }
             | NodeKind::Calculation { out, .. }
             | NodeKind::Subquery { out, .. }

@@ -8,10 +8,17 @@ mod distribute_sort_to_cluster;
 mod move_calculations_up;
 mod move_filters_into_enumerate;
 mod move_filters_up;
+mod optimize_projections;
 mod parallelize_gather;
+mod reduce_extraction_to_projection;
+mod remove_filter_covered_by_index;
+mod remove_redundant_calculations;
+mod remove_unnecessary_calculations;
 mod remove_unnecessary_remote_scatter;
 mod scatter_in_cluster;
 mod sort_limit;
+mod use_index_for_sort;
+mod use_indexes;
 
 pub use async_prefetch::AsyncPrefetch;
 pub use cluster_one_shard::ClusterOneShard;
@@ -20,10 +27,17 @@ pub use distribute_sort_to_cluster::DistributeSortToCluster;
 pub use move_calculations_up::MoveCalculationsUp;
 pub use move_filters_into_enumerate::MoveFiltersIntoEnumerate;
 pub use move_filters_up::MoveFiltersUp;
+pub use optimize_projections::OptimizeProjections;
 pub use parallelize_gather::ParallelizeGather;
+pub use reduce_extraction_to_projection::ReduceExtractionToProjection;
+pub use remove_filter_covered_by_index::RemoveFilterCoveredByIndex;
+pub use remove_redundant_calculations::RemoveRedundantCalculations;
+pub use remove_unnecessary_calculations::RemoveUnnecessaryCalculations;
 pub use remove_unnecessary_remote_scatter::RemoveUnnecessaryRemoteScatter;
 pub use scatter_in_cluster::ScatterInCluster;
 pub use sort_limit::SortLimit;
+pub use use_index_for_sort::UseIndexForSort;
+pub use use_indexes::UseIndexes;
 
 #[cfg(test)]
 pub(crate) mod testing;

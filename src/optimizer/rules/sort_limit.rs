@@ -54,7 +54,7 @@ impl Rule for SortLimit {
             while let Some(c) = cur {
                 match plan.kind(c) {
                     NodeKind::Sort { .. } => {
-                        let rows = estimate(plan, cx.catalog).of(c).items;
+                        let rows = estimate(plan, cx.catalog, cx.compat).of(c).items;
                         if heap_pays_off(rows, keep) {
                             if let NodeKind::Sort { limit, .. } = plan.kind_mut(c) {
                                 *limit = keep;

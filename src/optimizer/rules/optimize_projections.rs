@@ -1,0 +1,89 @@
+//! `optimize-projections` (3.12): gives each projection of a scan its own
+//! output variable and lets later calculations read that variable instead
+//! of the attribute (`LET #4 = i.value` on the scan).
+//!
+//! Also reports a change for a scan with an early-pruning filter on
+//! attributes (its filter projections), as ArangoDB 3.12 does even when
+//! the printed plan looks the same.
+
+use crate::optimizer::index_selection::attribute_uses;
+use crate::optimizer::{Context, Outcome, Rule};
+use crate::plan::expr::Expr;
+use crate::plan::{NodeKind, Plan};
+
+pub struct OptimizeProjections;
+
+impl Rule for OptimizeProjections {
+    fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
+        let mut changed = false;
+        for n in plan.find(|k| matches!(k, NodeKind::EnumerateCollection(_) | NodeKind::Index(_))) {
+            let (out, projections, has_vars, filter) = match plan.kind(n) {
+                NodeKind::EnumerateCollection(s) => (
+                    s.out,
+                    s.projections.clone(),
+                    !s.projection_vars.is_empty(),
+                    s.filter.clone(),
+                ),
+                NodeKind::Index(s) => (
+                    s.out,
+                    s.projections.clone(),
+                    !s.projection_vars.is_empty(),
+                    s.filter.clone(),
+                ),
+                _ => continue,
+            };
+            if let Some(f) = &filter {
+                let mut paths = Vec::new();
+                if attribute_uses(f, out, &mut paths) && !paths.is_empty() {
+                    changed = true;
+                }
+            }
+            if projections.is_empty() || has_vars {
+                continue;
+            }
+            let vars: Vec<_> = projections
+                .iter()
+                .map(|_| plan.vars.create_temporary(cx.compat))
+                .collect();
+            for (path, var) in projections.iter().zip(&vars) {
+                substitute_below(plan, n, out, path, *var);
+            }
+            match plan.kind_mut(n) {
+                NodeKind::EnumerateCollection(s) => s.projection_vars = vars,
+                NodeKind::Index(s) => s.projection_vars = vars,
+                _ => {}
+            }
+            changed = true;
+        }
+        if changed {
+            Outcome::Changed
+        } else {
+            Outcome::Unchanged
+        }
+    }
+}
+
+/// Replaces `var.path` by a reference to `projection` in calculations below `n`.
+fn substitute_below(
+    plan: &mut Plan,
+    n: crate::plan::NodeRef,
+    var: crate::plan::VarId,
+    path: &[String],
+    projection: crate::plan::VarId,
+) {
+    let mut cur = plan.parent(n);
+    while let Some(c) = cur {
+        if let NodeKind::Calculation { expr, .. } = plan.kind_mut(c) {
+            let e = std::mem::replace(expr, Expr::Reference(projection));
+            *expr = e.rewrite(&mut |x| match x.attribute_path() {
+                Some((v, p))
+                    if v == var && p.iter().map(|s| s.to_string()).eq(path.iter().cloned()) =>
+                {
+                    Expr::Reference(projection)
+                }
+                _ => x,
+            });
+        }
+        cur = plan.parent(c);
+    }
+}
