@@ -159,6 +159,14 @@ impl Version {
         self.at_least(6, 0)
     }
 
+    /// Whether the optimizer treats subqueries like calculations (moving
+    /// them up) and folds filters inside subqueries into their scans. The
+    /// 3.6 documentation shows neither; 3.8 made subqueries first-class
+    /// (spliced everywhere). INFERRED boundary.
+    pub fn optimizes_inside_subqueries(self) -> bool {
+        self.at_least(8, 0)
+    }
+
     /// 3.12.10 upper-cases array quantifiers (`ANY ==`).
     pub fn quantifiers_upper_case(self) -> bool {
         self.at_least(12, 10)
@@ -176,7 +184,7 @@ impl Version {
 
     /// The `Stored values` column of the indexes table (later 3.10.x+).
     pub fn indexes_have_stored_values_column(self) -> bool {
-        self.at_least(11, 0)
+        self.at_least(10, 0)
     }
 
     /// The `Name` column of the indexes table (3.5+).

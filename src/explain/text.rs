@@ -438,8 +438,10 @@ impl<'a> Renderer<'a> {
                 format!("LET {} = ( /* subquery begin */", self.name(*out))
             }
             NodeKind::SubqueryEnd { input, .. } => match input {
-                Some(v) => format!("RETURN  {} ) /* subquery end */", self.name(*v)),
-                None => ") /* subquery end */".into(),
+                Some(v) if !self.compat.subquery_end_prints_at_start_level() => {
+                    format!("RETURN  {} ) /* subquery end */", self.name(*v))
+                }
+                _ => ") /* subquery end */".into(),
             },
             NodeKind::Modification(m) => self.modification(n, m),
             NodeKind::NoResults => "EMPTY   /* empty result set */".into(),

@@ -220,7 +220,7 @@ pub static RULES: &[RuleDef] = &[
     def("remove-unnecessary-calculations-4", "", (3, 12, 0), Some(&RemoveUnnecessaryCalculations)),
     def("async-prefetch", "", (3, 12, 0), Some(&AsyncPrefetch)),
     def("immutable-search-condition", "", (3, 12, 4), None),
-    def("splice-subqueries", "N", (3, 6, 0), None),
+    def("splice-subqueries", "N", (3, 6, 0), Some(&SpliceSubqueries)),
 ];
 
 /// The rules a version runs, in its order. Before 3.10,

@@ -293,6 +293,10 @@ impl Plan {
         self.insert_above(at, n);
     }
 
+    pub fn forget_subquery_root(&mut self, root: NodeRef) {
+        self.subquery_roots.retain(|&r| r != root);
+    }
+
     pub fn register_subquery_root(&mut self, root: NodeRef) {
         self.subquery_roots.push(root);
     }

@@ -17,6 +17,7 @@ mod remove_unnecessary_calculations;
 mod remove_unnecessary_remote_scatter;
 mod scatter_in_cluster;
 mod sort_limit;
+mod splice_subqueries;
 mod use_index_for_sort;
 mod use_indexes;
 
@@ -36,6 +37,7 @@ pub use remove_unnecessary_calculations::RemoveUnnecessaryCalculations;
 pub use remove_unnecessary_remote_scatter::RemoveUnnecessaryRemoteScatter;
 pub use scatter_in_cluster::ScatterInCluster;
 pub use sort_limit::SortLimit;
+pub use splice_subqueries::SpliceSubqueries;
 pub use use_index_for_sort::UseIndexForSort;
 pub use use_indexes::UseIndexes;
 

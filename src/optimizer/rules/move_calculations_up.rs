@@ -22,7 +22,9 @@ pub struct MoveCalculationsUp;
 impl Rule for MoveCalculationsUp {
     fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
         let mut candidates = plan.find(NodeKind::is_calculation);
-        candidates.extend(plan.find(|k| matches!(k, NodeKind::Subquery { .. })));
+        if cx.compat.optimizes_inside_subqueries() {
+            candidates.extend(plan.find(|k| matches!(k, NodeKind::Subquery { .. })));
+        }
         let mut changed = false;
         for n in candidates {
             if !plan.is_deterministic(n) {

@@ -30,6 +30,9 @@ impl Rule for MoveFiltersIntoEnumerate {
         });
         let mut changed = false;
         for n in candidates {
+            if plan.in_subquery(n) && !cx.compat.optimizes_inside_subqueries() {
+                continue;
+            }
             let out = plan.kind(n).variables_set()[0];
             if !plan.is_used_after(n, out) {
                 continue;

@@ -1,0 +1,93 @@
+//! `splice-subqueries`: inlines every subquery into the main pipeline
+//! between a SubqueryStartNode and a SubqueryEndNode (new ids, start
+//! first), replacing the SubqueryNode, the subquery's Singleton and its
+//! final RETURN:
+//!
+//! ```text
+//! before: FOR x IN c  LET s = ( Singleton  FOR y IN d  RETURN y )  RETURN s
+//! after:  FOR x IN c  LET s = ( FOR y IN d  RETURN y )  RETURN s   (one pipeline)
+//! ```
+//! Subqueries are spliced root first (the lowest one gets the smallest
+//! ids). ArangoDB 3.6 only spliced subqueries without a LIMIT.
+
+use crate::optimizer::{Context, Outcome, Rule};
+use crate::plan::{NodeKind, Plan};
+
+pub struct SpliceSubqueries;
+
+impl Rule for SpliceSubqueries {
+    fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
+        let mut changed = false;
+        for sq in plan.find(|k| matches!(k, NodeKind::Subquery { .. })) {
+            let NodeKind::Subquery { root, out } = *plan.kind(sq) else {
+                continue;
+            };
+            let body = plan.pipeline_ending_at(root);
+            if cx.compat < crate::compat::Version::new(3, 7, 0)
+                && body
+                    .iter()
+                    .any(|&n| matches!(plan.kind(n), NodeKind::Limit { .. }))
+            {
+                continue;
+            }
+            let start = plan.create(NodeKind::SubqueryStart { out });
+            let input = match plan.kind(root) {
+                NodeKind::Return { input } => Some(*input),
+                _ => None,
+            };
+            let end = plan.create(NodeKind::SubqueryEnd { input, out });
+            // Detach the body from its Singleton and Return, then hang it
+            // between start and end, in place of the SubqueryNode.
+            let singleton = body[0];
+            let inner: Vec<_> = body[1..]
+                .iter()
+                .copied()
+                .filter(|&n| n != root || input.is_none())
+                .collect();
+            plan.insert_above(sq, start);
+            let mut last = start;
+            for &n in &inner {
+                plan.unlink(n);
+                plan.insert_below(last, n);
+                last = n;
+            }
+            plan.insert_below(last, end);
+            plan.remove(sq);
+            plan.remove(singleton);
+            if input.is_some() {
+                plan.remove(root);
+            }
+            plan.forget_subquery_root(root);
+            changed = true;
+        }
+        if changed {
+            Outcome::Changed
+        } else {
+            Outcome::Unchanged
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::optimizer::rules::testing::*;
+
+    #[test]
+    fn subquery_is_inlined_between_start_and_end() {
+        let t = TestPlan::single("FOR x IN c LET s = (FOR y IN other RETURN y) RETURN [x, s]");
+        let (order, changed) = t.apply("splice-subqueries");
+        assert!(changed);
+        assert_eq!(
+            order,
+            [
+                "1 Singleton",
+                "2 EnumerateCollection",
+                "9 SubqueryStart",
+                "4 EnumerateCollection",
+                "10 SubqueryEnd",
+                "7 Calculation",
+                "8 Return"
+            ]
+        );
+    }
+}
