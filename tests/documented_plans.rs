@@ -6,12 +6,15 @@ use common::*;
 
 /// Documented cases reproduced byte for byte (every printed section).
 const REPRODUCED: &[&str] = &[
+    "collect-hash-with-sort",
+    "collect-into-hash",
     "explain-filter-full-scan-3-11",
     "explain-filter-full-scan-3-12",
     "explain-filter-full-scan-3-5",
     "explain-filter-full-scan-3-7",
     "explain-filter-full-scan-3-9",
     "explain-filter-full-scan-4-x",
+    "explain-index-range-sort-3-10",
     "explain-index-range-sort-3-11",
     "explain-index-range-sort-3-12",
     "explain-index-range-sort-3-4",
@@ -20,6 +23,7 @@ const REPRODUCED: &[&str] = &[
     "explain-index-range-sort-3-7",
     "explain-index-range-sort-3-8",
     "explain-index-range-sort-3-9",
+    "explain-index-verify-3-10",
     "explain-index-verify-3-11",
     "explain-index-verify-3-12",
     "explain-index-verify-3-4",

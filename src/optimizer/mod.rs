@@ -15,13 +15,28 @@ use crate::plan::builder::QueryInfo;
 use crate::plan::Plan;
 
 /// What a rule did to a plan.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Outcome {
     Changed,
     Unchanged,
+    /// The plan changed, and the rule made these alternative plans, which
+    /// go before it in the plan list (ArangoDB's `addPlan` order).
+    Alternatives(Vec<Plan>),
     /// The rule looked at the plan and decided not to apply, for these
     /// reasons (only rules whose refusal users ask about report them).
     Refused(Vec<Reason>),
+}
+
+impl PartialEq for Outcome {
+    /// Alternatives compare by count: plans have no meaningful equality.
+    fn eq(&self, other: &Outcome) -> bool {
+        match (self, other) {
+            (Outcome::Changed, Outcome::Changed) | (Outcome::Unchanged, Outcome::Unchanged) => true,
+            (Outcome::Alternatives(a), Outcome::Alternatives(b)) => a.len() == b.len(),
+            (Outcome::Refused(a), Outcome::Refused(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// Why a rule did not apply, with the place in the query when there is one.
@@ -147,14 +162,14 @@ pub static RULES: &[RuleDef] = &[
     def("remove-redundant-calculations", "", OLD, Some(&RemoveRedundantCalculations)),
     def("remove-unnecessary-filters", "", OLD, None),
     def("remove-unnecessary-calculations", "", OLD, Some(&RemoveUnnecessaryCalculations)),
-    def("specialize-collect", "HN", OLD, None),
-    def("remove-redundant-sorts", "", OLD, None),
+    def("specialize-collect", "HN", OLD, Some(&SpecializeCollect)),
+    def("remove-redundant-sorts", "", OLD, Some(&RemoveRedundantSorts)),
     def("optimize-subqueries", "", OLD, None),
     def("interchange-adjacent-enumerations", "", OLD, None),
     def("move-calculations-up-2", "", OLD, Some(&MoveCalculationsUp)),
     def("move-filters-up-2", "", OLD, Some(&MoveFiltersUp)),
     def("replace-equal-attribute-accesses", "D", (3, 12, 5), None),
-    def("remove-redundant-sorts-2", "", OLD, None),
+    def("remove-redundant-sorts-2", "", OLD, Some(&RemoveRedundantSorts)),
     def("remove-sort-rand-limit-1", "", OLD, None),
     def("remove-collect-variables", "", OLD, None),
     def("propagate-constant-attributes", "", OLD, None),
@@ -319,25 +334,55 @@ pub struct Optimized {
     pub trace: Vec<TraceStep>,
 }
 
-/// Runs the version's rule pipeline over `plan`.
-pub fn optimize(mut plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool) -> Optimized {
+/// Runs the version's rule pipeline over `plan` (and the alternative
+/// plans rules create), then picks the cheapest plan; on equal costs the
+/// earlier plan in the list wins.
+pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool) -> Optimized {
     let mut stats = Stats::default();
     let mut refusals = Vec::new();
     let mut steps = Vec::new();
+    let mut plans = vec![plan];
+    // All plans of a query draw variables from one generator.
+    let mut vars = plans[0].vars.clone();
     for def in pipeline(cx.compat, cx.is_cluster()) {
-        let skip = !selection.is_enabled(def) || (def.flags.cluster_only && plan.one_shard);
-        if skip {
-            if !def.flags.hidden {
-                stats.rules_skipped += 1;
+        let mut next = Vec::with_capacity(plans.len());
+        for mut plan in plans {
+            let skip = !selection.is_enabled(def) || (def.flags.cluster_only && plan.one_shard);
+            if skip {
+                if !def.flags.hidden {
+                    stats.rules_skipped += 1;
+                }
+                next.push(plan);
+                continue;
             }
-            continue;
-        }
-        if !def.flags.hidden {
-            stats.rules_executed += 1;
-        }
-        let Some(rule) = def.rule else { continue };
-        match rule.apply(&mut plan, cx) {
-            Outcome::Changed => {
+            if !def.flags.hidden {
+                stats.rules_executed += 1;
+            }
+            let Some(rule) = def.rule else {
+                next.push(plan);
+                continue;
+            };
+            plan.vars = vars.clone();
+            let outcome = rule.apply(&mut plan, cx);
+            vars = plan.vars.clone();
+            let changed = match outcome {
+                Outcome::Changed => true,
+                Outcome::Alternatives(extra) => {
+                    for mut p in extra {
+                        if !def.flags.hidden {
+                            p.record_rule(def.name);
+                        }
+                        next.push(p);
+                    }
+                    true
+                }
+                Outcome::Unchanged => false,
+                Outcome::Refused(reasons) => {
+                    refusals.push((def.name, reasons));
+                    false
+                }
+            };
+            if changed {
                 if !def.flags.hidden {
                     plan.record_rule(def.name);
                 }
@@ -348,11 +393,24 @@ pub fn optimize(mut plan: Plan, cx: &Context, selection: &RuleSelection, trace: 
                     });
                 }
             }
-            Outcome::Unchanged => {}
-            Outcome::Refused(reasons) => refusals.push((def.name, reasons)),
+            next.push(plan);
+        }
+        plans = next;
+    }
+    stats.plans_created = plans.len();
+    let cost = |p: &Plan| {
+        crate::plan::estimate::estimate(p, cx.catalog, cx.compat)
+            .of(p.root())
+            .cost
+    };
+    let mut best = 0;
+    for (i, p) in plans.iter().enumerate().skip(1) {
+        if cost(p) < cost(&plans[best]) {
+            best = i;
         }
     }
-    stats.plans_created = 1;
+    let mut plan = plans.swap_remove(best);
+    plan.vars = vars;
     Optimized {
         plan,
         stats,

@@ -158,9 +158,8 @@ impl Builder {
             Op::Sort(elements) => {
                 let mut sort = Vec::new();
                 for (e, ascending) in elements {
-                    if e.is_constant() {
-                        continue;
-                    }
+                    // Constant keys (`SORT null`) still get their nodes; the
+                    // optimizer removes them (remove-redundant-sorts).
                     let var = self.operand(&mut last, e);
                     sort.push(SortElement {
                         var,

@@ -443,6 +443,20 @@ impl Resolver<'_> {
             None => None,
         };
         let keep = match &c.into {
+            // `INTO g` alone keeps every user variable of this query level.
+            Some(into) if into.keep.is_empty() && into.expr.is_none() => {
+                let level = self.levels.last().expect("a query level is always open");
+                let mut visible: Vec<VarId> = level
+                    .iter()
+                    .flat_map(|scope| scope.iter())
+                    .filter(|(name, _)| !matches!(name.as_str(), "NEW" | "OLD" | "CURRENT"))
+                    .map(|(_, id)| *id)
+                    .filter(|id| !self.vars.get(*id).is_temporary())
+                    .collect();
+                visible.sort_unstable();
+                visible.dedup();
+                Some(visible)
+            }
             Some(into) if !into.keep.is_empty() => Some(
                 into.keep
                     .iter()
