@@ -130,10 +130,14 @@ pub fn differing_sections(expected: &str, actual: &str) -> Vec<String> {
         .collect()
 }
 
+pub fn snapshot_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("snapshots")
+}
+
 /// insta settings that keep snapshots in the top-level `snapshots/`.
 pub fn snapshot_settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
+    s.set_snapshot_path(snapshot_dir());
     s.set_prepend_module_to_snapshot(false);
     s
 }
