@@ -31,3 +31,8 @@ pub use planner::{explain, Explanation, OneShardDecision, Options};
 pub fn render_text(x: &Explanation) -> String {
     explain::text::render(x)
 }
+
+/// The body of ArangoDB's `POST /_api/explain` answer for a planned query.
+pub fn render_json(x: &Explanation) -> String {
+    explain::json::render(x)
+}

@@ -40,7 +40,10 @@ struct Cli {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// ArangoDB's explain table (`db._explain()`).
     Text,
+    /// The body of ArangoDB's `POST /_api/explain` answer.
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -103,8 +106,10 @@ fn run(cli: &Cli) -> Result<String, Error> {
     let explained = aqlplan::explain(&catalog, &query, &options)?;
     let mut out = match cli.format {
         Format::Text => aqlplan::render_text(&explained),
+        Format::Json => aqlplan::render_json(&explained),
     };
-    if cli.why {
+    // The JSON carries the OneShard decision itself.
+    if cli.why && cli.format == Format::Text {
         out.push_str(&aqlplan::explain::text::why(&explained));
     }
     Ok(out)

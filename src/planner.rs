@@ -33,6 +33,8 @@ pub struct Options {
     pub full_count: bool,
     /// Keep the plan after each rule that changed it.
     pub trace: bool,
+    /// `allPlans`: keep every final plan, not only the cheapest.
+    pub all_plans: bool,
 }
 
 impl Options {
@@ -70,7 +72,12 @@ impl Options {
                         .filter(|&n| n >= 1)
                         .ok_or_else(|| bad("maxNumberOfPlans must be a positive integer"))?;
                 }
-                "allPlans" | "verbosePlans" | "explainInternals" | "colors" | "profile" => {}
+                "allPlans" => {
+                    self.all_plans = value
+                        .as_bool()
+                        .ok_or_else(|| bad("allPlans must be a boolean"))?
+                }
+                "verbosePlans" | "explainInternals" | "colors" | "profile" => {}
                 other => return Err(bad(&format!("unknown option '{other}'"))),
             }
         }
@@ -101,6 +108,10 @@ pub struct Explanation<'c> {
     pub cacheable: bool,
     pub info: QueryInfo,
     pub trace: Vec<TraceStep>,
+    /// Whether the caller asked for every plan (`allPlans`).
+    pub all_plans: bool,
+    /// The plans the optimizer did not choose (kept only with `allPlans`).
+    pub other_plans: Vec<Plan>,
 }
 
 impl Explanation<'_> {
@@ -110,6 +121,22 @@ impl Explanation<'_> {
 
     pub fn site(&self, n: NodeRef) -> Option<Site> {
         self.sites.get(&n).copied()
+    }
+
+    /// The chosen plan and the others, cheapest first (on equal costs the
+    /// chosen plan, then plan-list order), as `allPlans` lists them.
+    pub fn plans_by_cost(&self) -> Vec<&Plan> {
+        let cost = |p: &Plan| {
+            estimate::estimate(p, self.catalog, self.compat)
+                .of(p.root())
+                .cost
+        };
+        let mut plans: Vec<(&Plan, f64)> = std::iter::once(&self.plan)
+            .chain(&self.other_plans)
+            .map(|p| (p, cost(p)))
+            .collect();
+        plans.sort_by(|a, b| a.1.total_cmp(&b.1));
+        plans.into_iter().map(|(p, _)| p).collect()
     }
 }
 
@@ -139,6 +166,11 @@ pub fn explain<'c>(
         query,
     };
     let optimized = optimizer::optimize(plan, &cx, &options.rules, options.trace);
+    let other_plans = if options.all_plans {
+        optimized.others
+    } else {
+        Vec::new()
+    };
     let plan = optimized.plan;
     let one_shard = OneShardDecision {
         applied: plan.applied_rules.contains(&"cluster-one-shard"),
@@ -174,6 +206,8 @@ pub fn explain<'c>(
         cacheable,
         info,
         trace: optimized.trace,
+        all_plans: options.all_plans,
+        other_plans,
     })
 }
 

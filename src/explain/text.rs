@@ -714,15 +714,7 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        let kind = if expr.is_constant() {
-            "json"
-        } else if expr.attribute_path().is_some() {
-            "attribute"
-        } else if expr.uses_v8() && !self.compat.has_async_prefetch() {
-            "v8"
-        } else {
-            "simple"
-        };
+        let kind = super::expression_type(expr, self.compat);
         let mut s = format!("LET {} = {text}   /* {kind} expression */", self.name(out));
         if !met.is_empty() {
             let _ = write!(

@@ -332,6 +332,8 @@ pub struct Optimized {
     pub refusals: Vec<(&'static str, Vec<Reason>)>,
     /// The plan after each rule that changed it (only when tracing).
     pub trace: Vec<TraceStep>,
+    /// The plans not chosen, in plan-list order (for `allPlans`).
+    pub others: Vec<Plan>,
 }
 
 /// Runs the version's rule pipeline over `plan` (and the alternative
@@ -409,12 +411,16 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
             best = i;
         }
     }
-    let mut plan = plans.swap_remove(best);
-    plan.vars = vars;
+    let mut plan = plans.remove(best);
+    plan.vars = vars.clone();
+    for other in &mut plans {
+        other.vars = vars.clone();
+    }
     Optimized {
         plan,
         stats,
         refusals,
         trace: steps,
+        others: plans,
     }
 }
