@@ -492,7 +492,9 @@ impl Catalog {
     }
 
     pub fn has_user_function(&self, upper_name: &str) -> bool {
-        self.user_functions.iter().any(|f| f == upper_name)
+        self.user_functions
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(upper_name))
     }
 }
 

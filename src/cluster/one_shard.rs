@@ -2,7 +2,7 @@
 //! decided from the catalog and the plan as ArangoDB does, with a reason
 //! for every obstacle (ArangoDB only omits the rule from the list).
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Collection};
 use crate::optimizer::{Context, Reason};
 use crate::plan::{Expr, NodeKind, Plan};
 
@@ -13,12 +13,7 @@ const V8_FUNCTIONS: &[&str] = &["V8", "CALL", "APPLY"];
 /// can.
 pub fn one_shard_refusals(plan: &Plan, cx: &Context) -> Vec<Reason> {
     let mut reasons = Vec::new();
-    collection_reasons(
-        cx.catalog,
-        &cx.info.collections,
-        &cx.info.written,
-        &mut reasons,
-    );
+    collection_reasons(cx.catalog, &cx.info.collections, &mut reasons);
     for expr in plan.expressions() {
         function_reasons(expr, cx, &mut reasons);
     }
@@ -52,12 +47,7 @@ fn push_unique(reasons: &mut Vec<Reason>, reason: Reason) {
     }
 }
 
-fn collection_reasons(
-    catalog: &Catalog,
-    used: &[String],
-    written: &[String],
-    reasons: &mut Vec<Reason>,
-) {
+fn collection_reasons(catalog: &Catalog, used: &[String], reasons: &mut Vec<Reason>) {
     let collections: Vec<_> = used.iter().filter_map(|c| catalog.collection(c)).collect();
     if collections.is_empty() {
         reasons.push(Reason {
@@ -87,19 +77,21 @@ fn collection_reasons(
             });
         }
     }
-    let _ = written;
     if catalog.is_one_shard_database() || reasons.iter().any(|r| r.kind == "several-shards") {
         return;
     }
-    let leader = |c: &crate::catalog::Collection| {
+    // A SatelliteCollection has a copy on every DB-Server, so reading it
+    // never pulls the query away from the others' server.
+    let placed: Vec<_> = collections.iter().filter(|c| !c.is_satellite()).collect();
+    let Some(first) = placed.first() else { return };
+    let leader = |c: &Collection| {
         c.shards
             .first()
             .map(|s| s.leader().to_string())
             .unwrap_or_default()
     };
-    let first = collections[0];
-    if collections.iter().any(|c| leader(c) != leader(first)) {
-        let list: Vec<String> = collections
+    if placed.iter().any(|c| leader(c) != leader(first)) {
+        let list: Vec<String> = placed
             .iter()
             .map(|c| format!("'{}' on {}", c.name, leader(c)))
             .collect();
@@ -109,17 +101,13 @@ fn collection_reasons(
             position: None,
         });
     }
-    let prototype = |c: &crate::catalog::Collection| {
-        c.distribute_shards_like
-            .clone()
-            .unwrap_or_else(|| c.name.clone())
-    };
-    if collections.iter().any(|c| prototype(c) != prototype(first)) {
-        let list: Vec<String> = collections
+    // A collection without `distributeShardsLike` is its own prototype.
+    if placed.iter().any(|c| prototype(c) != prototype(first)) {
+        let list: Vec<String> = placed
             .iter()
             .map(|c| match &c.distribute_shards_like {
                 Some(p) => format!("'{}' follows '{p}'", c.name),
-                None => format!("'{}' follows no prototype", c.name),
+                None => format!("'{}' is its own prototype", c.name),
             })
             .collect();
         reasons.push(Reason {
@@ -131,6 +119,12 @@ fn collection_reasons(
             position: None,
         });
     }
+}
+
+/// The collection whose placement `c` follows: a collection without
+/// `distributeShardsLike` is its own prototype.
+fn prototype(c: &Collection) -> &str {
+    c.distribute_shards_like.as_deref().unwrap_or(&c.name)
 }
 
 fn function_reasons(expr: &Expr, cx: &Context, reasons: &mut Vec<Reason>) {
