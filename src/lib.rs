@@ -36,3 +36,8 @@ pub fn render_text(x: &Explanation) -> String {
 pub fn render_json(x: &Explanation) -> String {
     explain::json::render(x)
 }
+
+/// A Graphviz (`dot`) picture of a planned query.
+pub fn render_dot(x: &Explanation) -> String {
+    explain::dot::render(x)
+}

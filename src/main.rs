@@ -44,6 +44,8 @@ enum Format {
     Text,
     /// The body of ArangoDB's `POST /_api/explain` answer.
     Json,
+    /// A Graphviz picture (`dot -Tsvg`).
+    Dot,
 }
 
 fn main() -> ExitCode {
@@ -107,8 +109,9 @@ fn run(cli: &Cli) -> Result<String, Error> {
     let mut out = match cli.format {
         Format::Text => aqlplan::render_text(&explained),
         Format::Json => aqlplan::render_json(&explained),
+        Format::Dot => aqlplan::render_dot(&explained),
     };
-    // The JSON carries the OneShard decision itself.
+    // The JSON carries the OneShard decision itself; DOT is a picture.
     if cli.why && cli.format == Format::Text {
         out.push_str(&aqlplan::explain::text::why(&explained));
     }

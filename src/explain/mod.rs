@@ -1,6 +1,7 @@
 //! Renderers of a planned query: the explain text, ArangoDB's JSON, and a
 //! Graphviz picture.
 
+pub mod dot;
 pub mod expr;
 pub mod json;
 mod json_value;

@@ -791,6 +791,15 @@ fn collections_used(vars: &crate::plan::Variables, met: &[(VarId, String)]) -> S
         .join(", ")
 }
 
+/// Each node's Comment column, in printing order (shared with the
+/// Graphviz renderer, so a picture says what the table says).
+pub(crate) fn comments(x: &Explanation, plan: &Plan) -> Vec<(NodeRef, String)> {
+    let mut r = Renderer::new(x.catalog, x.compat, plan);
+    let mut order = Vec::new();
+    print_order(plan, plan.root(), &mut order);
+    order.into_iter().map(|n| (n, r.comment(n))).collect()
+}
+
 /// Printing order: depth first from the Singleton; a legacy subquery's
 /// body directly after its SubqueryNode.
 fn print_order(plan: &Plan, bottom: NodeRef, out: &mut Vec<NodeRef>) {
