@@ -34,6 +34,10 @@ struct Cli {
     /// Append why the query does (not) run as OneShard.
     #[arg(long)]
     why: bool,
+    /// Also show the plan after each optimizer rule that changed it
+    /// (text: appended tables; json: a `trace` member).
+    #[arg(long)]
+    trace: bool,
     /// The query text, or `-` to read it from standard input.
     query: String,
 }
@@ -87,6 +91,7 @@ fn run(cli: &Cli) -> Result<String, Error> {
     };
     let mut options = Options {
         compat: Version::parse(&cli.compat)?,
+        trace: cli.trace,
         ..Options::default()
     };
     if let Some(bind) = &cli.bind {
@@ -114,6 +119,10 @@ fn run(cli: &Cli) -> Result<String, Error> {
     // The JSON carries the OneShard decision itself; DOT is a picture.
     if cli.why && cli.format == Format::Text {
         out.push_str(&aqlplan::explain::text::why(&explained));
+    }
+    if cli.trace && cli.format == Format::Text {
+        out.push('\n');
+        out.push_str(&aqlplan::explain::trace::render(&explained));
     }
     Ok(out)
 }

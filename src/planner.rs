@@ -6,7 +6,7 @@ use crate::catalog::Catalog;
 use crate::cluster::{self, Site};
 use crate::compat::Version;
 use crate::error::{Error, Result};
-use crate::optimizer::{self, Context, Reason, RuleSelection, Stats, TraceStep};
+use crate::optimizer::{self, Context, Reason, RuleSelection, Stats, Trace};
 use crate::plan::builder::{self, QueryInfo};
 use crate::plan::estimate::{self, Estimates};
 use crate::plan::{Expr, NodeKind, NodeRef, Plan};
@@ -107,7 +107,8 @@ pub struct Explanation<'c> {
     /// Whether the query result could be served from the query cache.
     pub cacheable: bool,
     pub info: QueryInfo,
-    pub trace: Vec<TraceStep>,
+    /// The chosen plan's way through the optimizer (with `Options::trace`).
+    pub trace: Option<Trace>,
     /// Whether the caller asked for every plan (`allPlans`).
     pub all_plans: bool,
     /// The plans the optimizer did not choose (kept only with `allPlans`).

@@ -49,7 +49,30 @@ fn answer(x: &Explanation) -> Json {
     members.push(("error", Json::Bool(false)));
     members.push(("code", Json::Int(200)));
     members.push(("oneShard", one_shard(x)));
+    if let Some(t) = &x.trace {
+        members.push(("trace", trace(x, t)));
+    }
     Json::object(members)
+}
+
+/// `--trace`: the initial plan and the plan after each rule that changed it.
+fn trace(x: &Explanation, t: &crate::optimizer::Trace) -> Json {
+    let steps = t
+        .steps
+        .iter()
+        .map(|s| {
+            Json::object(vec![
+                ("rule", Json::str(s.rule)),
+                ("unchangedBefore", Json::uint(s.unchanged_before)),
+                ("plan", plan(x, &s.plan)),
+            ])
+        })
+        .collect();
+    Json::object(vec![
+        ("initial", plan(x, &t.initial)),
+        ("steps", Json::Array(steps)),
+        ("unchangedAfter", Json::uint(t.unchanged_after)),
+    ])
 }
 
 fn stats(x: &Explanation) -> Json {

@@ -6,6 +6,7 @@ pub mod expr;
 pub mod json;
 mod json_value;
 pub mod text;
+pub mod trace;
 
 use crate::compat::Version;
 use crate::plan::Expr;

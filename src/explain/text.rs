@@ -47,6 +47,21 @@ pub fn plan_sections(x: &Explanation, plan: &Plan) -> String {
     out
 }
 
+/// Only the "Execution plan:" table of a plan (for the optimizer trace).
+pub(crate) fn plan_table(x: &Explanation, plan: &Plan) -> String {
+    let estimates = crate::plan::estimate::estimate(plan, x.catalog, x.compat);
+    let sites = if x.is_cluster() {
+        crate::cluster::sites(plan)
+    } else {
+        Default::default()
+    };
+    let mut r = Renderer::new(x.catalog, x.compat, plan);
+    let rows = r.rows(&estimates, &sites);
+    let mut out = String::new();
+    table(&mut out, &rows, x.is_cluster(), x.compat);
+    out
+}
+
 fn utf16_len(s: &str) -> usize {
     s.chars().map(char::len_utf16).sum()
 }

@@ -316,11 +316,25 @@ pub struct Stats {
     pub plans_created: usize,
 }
 
-/// One step of the optimizer, for `--trace`.
+/// One step of the optimizer, for `--trace`: the plan right after a rule
+/// changed it.
 #[derive(Debug, Clone)]
 pub struct TraceStep {
     pub rule: &'static str,
+    /// Rules that ran on this plan since the previous step and changed
+    /// nothing.
+    pub unchanged_before: usize,
     pub plan: Plan,
+}
+
+/// The chosen plan's history through the optimizer.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    /// The plan as built, before any rule.
+    pub initial: Plan,
+    pub steps: Vec<TraceStep>,
+    /// Rules that ran after the last step and changed nothing.
+    pub unchanged_after: usize,
 }
 
 /// The optimizer's result.
@@ -330,10 +344,30 @@ pub struct Optimized {
     pub stats: Stats,
     /// Why rules refused, by rule name (e.g. `cluster-one-shard`).
     pub refusals: Vec<(&'static str, Vec<Reason>)>,
-    /// The plan after each rule that changed it (only when tracing).
-    pub trace: Vec<TraceStep>,
+    /// The chosen plan's steps (only when tracing).
+    pub trace: Option<Trace>,
     /// The plans not chosen, in plan-list order (for `allPlans`).
     pub others: Vec<Plan>,
+}
+
+/// One plan's steps so far (recorded only when tracing).
+#[derive(Debug, Clone, Default)]
+struct History {
+    steps: Vec<TraceStep>,
+    unchanged: usize,
+}
+
+impl History {
+    fn changed(&mut self, tracing: bool, rule: &'static str, plan: &Plan) {
+        if tracing {
+            self.steps.push(TraceStep {
+                rule,
+                unchanged_before: self.unchanged,
+                plan: plan.clone(),
+            });
+        }
+        self.unchanged = 0;
+    }
 }
 
 /// Runs the version's rule pipeline over `plan` (and the alternative
@@ -342,26 +376,27 @@ pub struct Optimized {
 pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool) -> Optimized {
     let mut stats = Stats::default();
     let mut refusals = Vec::new();
-    let mut steps = Vec::new();
-    let mut plans = vec![plan];
+    let initial = trace.then(|| plan.clone());
     // All plans of a query draw variables from one generator.
-    let mut vars = plans[0].vars.clone();
+    let mut vars = plan.vars.clone();
+    let mut plans = vec![(plan, History::default())];
     for def in pipeline(cx.compat, cx.is_cluster()) {
         let mut next = Vec::with_capacity(plans.len());
-        for mut plan in plans {
+        for (mut plan, mut history) in plans {
             let skip = !selection.is_enabled(def) || (def.flags.cluster_only && plan.one_shard);
             if skip {
                 if !def.flags.hidden {
                     stats.rules_skipped += 1;
                 }
-                next.push(plan);
+                next.push((plan, history));
                 continue;
             }
             if !def.flags.hidden {
                 stats.rules_executed += 1;
             }
             let Some(rule) = def.rule else {
-                next.push(plan);
+                history.unchanged += 1;
+                next.push((plan, history));
                 continue;
             };
             plan.vars = vars.clone();
@@ -374,7 +409,9 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
                         if !def.flags.hidden {
                             p.record_rule(def.name);
                         }
-                        next.push(p);
+                        let mut h = history.clone();
+                        h.changed(trace, def.name, &p);
+                        next.push((p, h));
                     }
                     true
                 }
@@ -388,14 +425,11 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
                 if !def.flags.hidden {
                     plan.record_rule(def.name);
                 }
-                if trace {
-                    steps.push(TraceStep {
-                        rule: def.name,
-                        plan: plan.clone(),
-                    });
-                }
+                history.changed(trace, def.name, &plan);
+            } else {
+                history.unchanged += 1;
             }
-            next.push(plan);
+            next.push((plan, history));
         }
         plans = next;
     }
@@ -406,21 +440,29 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
             .cost
     };
     let mut best = 0;
-    for (i, p) in plans.iter().enumerate().skip(1) {
-        if cost(p) < cost(&plans[best]) {
+    for (i, (p, _)) in plans.iter().enumerate().skip(1) {
+        if cost(p) < cost(&plans[best].0) {
             best = i;
         }
     }
-    let mut plan = plans.remove(best);
+    let (mut plan, history) = plans.remove(best);
     plan.vars = vars.clone();
-    for other in &mut plans {
-        other.vars = vars.clone();
-    }
+    let others = plans
+        .into_iter()
+        .map(|(mut p, _)| {
+            p.vars = vars.clone();
+            p
+        })
+        .collect();
     Optimized {
         plan,
         stats,
         refusals,
-        trace: steps,
-        others: plans,
+        trace: initial.map(|initial| Trace {
+            initial,
+            steps: history.steps,
+            unchanged_after: history.unchanged,
+        }),
+        others,
     }
 }
