@@ -94,6 +94,12 @@ impl Version {
         self.at_least(12, 0)
     }
 
+    /// From 3.12.3 a sorted COLLECT reuses a SORT above it that covers all
+    /// group keys (in any direction) instead of inserting its own SortNode.
+    pub fn sorted_collect_reuses_covering_sort(self) -> bool {
+        self.at_least(12, 3)
+    }
+
     // ---- explain text --------------------------------------------------
 
     /// 3.12.10 prints `results cachable:` (sic) instead of `cacheable:`.

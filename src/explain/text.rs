@@ -588,6 +588,7 @@ impl<'a> Renderer<'a> {
         } else {
             " */"
         });
+        s.push_str(&self.projection_lets(scan.out, &scan.projections, &scan.projection_vars));
         if let Some(f) = &scan.filter {
             let (text, _) = self.expr(f);
             let _ = write!(s, "   FILTER {text}   /* early pruning */");

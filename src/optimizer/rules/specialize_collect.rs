@@ -14,7 +14,7 @@ use crate::plan::{CollectMethod, NodeKind, NodeRef, Plan, SortElement};
 pub struct SpecializeCollect;
 
 impl Rule for SpecializeCollect {
-    fn apply(&self, plan: &mut Plan, _cx: &Context) -> Outcome {
+    fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
         let Some(n) = plan
             .find(|k| matches!(k, NodeKind::Collect(c) if !c.fixed_method))
             .into_iter()
@@ -55,11 +55,13 @@ impl Rule for SpecializeCollect {
         }
 
         fix(plan, n, CollectMethod::Sorted);
-        let sort = plan.create(NodeKind::Sort {
-            elements: ascending(&ins),
-            limit: 0,
-        });
-        plan.insert_above(n, sort);
+        if !(cx.compat.sorted_collect_reuses_covering_sort() && sorted_above(plan, n, &ins)) {
+            let sort = plan.create(NodeKind::Sort {
+                elements: ascending(&ins),
+                limit: 0,
+            });
+            plan.insert_above(n, sort);
+        }
         Outcome::Alternatives(vec![hash])
     }
 }
@@ -79,6 +81,27 @@ fn fix(plan: &mut Plan, n: NodeRef, method: CollectMethod) {
         c.method = method;
         c.fixed_method = true;
     }
+}
+
+/// Whether the nearest SORT above `n` (looking past nodes that keep the
+/// order) sorts by every group key, whatever the direction.
+fn sorted_above(plan: &Plan, n: NodeRef, keys: &[crate::plan::VarId]) -> bool {
+    let mut cur = plan.dependency(n);
+    while let Some(c) = cur {
+        match plan.kind(c) {
+            NodeKind::Sort { elements, .. } => {
+                return keys.iter().all(|k| elements.iter().any(|e| e.var == *k));
+            }
+            NodeKind::Filter { .. }
+            | NodeKind::Limit { .. }
+            | NodeKind::Calculation { .. }
+            | NodeKind::Subquery { .. }
+            | NodeKind::Modification(_) => {}
+            _ => return false,
+        }
+        cur = plan.dependency(c);
+    }
+    false
 }
 
 /// `COLLECT … SORT null`: the user does not care about the order.
@@ -144,6 +167,32 @@ mod tests {
             panic!()
         };
         assert!(!order(&extra[0]).iter().any(|n| n == "8 Sort"));
+    }
+
+    #[test]
+    fn a_descending_sort_on_the_keys_is_reused_from_3_12_3() {
+        let q = "FOR d IN c SORT d.g DESC COLLECT g = d.g RETURN g";
+        let sorts = |compat: &str| {
+            let mut t = TestPlan::new(SINGLE, q, compat.parse().unwrap());
+            // The SORT and the COLLECT read one variable only after this.
+            t.run_all(&["remove-redundant-calculations"]);
+            let mut plan = t.plan.clone();
+            t.run(&mut plan, "specialize-collect");
+            order(&plan).iter().filter(|n| n.ends_with(" Sort")).count()
+        };
+        assert_eq!(sorts("3.12.3"), 1);
+        assert_eq!(sorts("3.12.0"), 2);
+    }
+
+    #[test]
+    fn a_sort_missing_a_key_is_not_reused() {
+        let t = TestPlan::single("FOR d IN c SORT d.g COLLECT g = d.g, h = d.h RETURN g");
+        let mut plan = t.plan.clone();
+        t.run(&mut plan, "specialize-collect");
+        assert_eq!(
+            order(&plan).iter().filter(|n| n.ends_with(" Sort")).count(),
+            2
+        );
     }
 
     #[test]
