@@ -7,8 +7,8 @@ use crate::compat::Version;
 use crate::functions::Function;
 use crate::plan::expr::{Expr, VarId};
 use crate::plan::{
-    CollectionScan, IndexRef, IndexScan, Modification, NodeKind, NodeRef, Parallelism, Plan,
-    SortMode,
+    CollectionScan, IndexCollect, IndexRef, IndexScan, Modification, NodeKind, NodeRef,
+    Parallelism, Plan, SortMode,
 };
 use crate::planner::Explanation;
 use std::fmt::Write;
@@ -361,6 +361,7 @@ impl<'a> Renderer<'a> {
             }
             NodeKind::EnumerateCollection(scan) => self.collection_scan(scan),
             NodeKind::Index(scan) => self.index_scan(n, scan),
+            NodeKind::IndexCollect(c) => self.index_collect(n, c),
             NodeKind::EnumerateList { input, out, filter } => {
                 let mut s = format!(
                     "FOR {} IN {}   /* list iteration */",
@@ -624,55 +625,7 @@ impl<'a> Renderer<'a> {
                 types.push(t);
             }
             let ranges = self.index_ranges(scan, i);
-            let (name, kind_name, unique, sparse, cache, selectivity, fields, stored) = match index
-            {
-                IndexRef::Primary => (
-                    "primary".to_string(),
-                    "primary".to_string(),
-                    true,
-                    Some(false),
-                    false,
-                    Some(1.0),
-                    vec!["_key".to_string()],
-                    vec![],
-                ),
-                IndexRef::Edge => (
-                    "edge".to_string(),
-                    "edge".to_string(),
-                    false,
-                    Some(false),
-                    false,
-                    None,
-                    vec!["_from".to_string(), "_to".to_string()],
-                    vec![],
-                ),
-                IndexRef::Secondary(k) => match collection.and_then(|c| c.indexes.get(*k)) {
-                    Some(ix) => (
-                        ix.name.clone(),
-                        ix.kind.clone(),
-                        ix.unique,
-                        ix.sparse,
-                        ix.cache_enabled,
-                        ix.selectivity,
-                        ix.fields.clone(),
-                        ix.stored_values.clone(),
-                    ),
-                    None => continue,
-                },
-            };
-            self.indexes.push(IndexRow {
-                by: self.plan.id(n),
-                name,
-                kind: kind_name,
-                collection: scan.collection.clone(),
-                unique,
-                sparse,
-                cache,
-                selectivity,
-                fields,
-                stored,
-                ranges,
-            });
+            self.add_index_row(self.plan.id(n), &scan.collection, *index, ranges);
         }
         let mut s = format!(
             "FOR {} IN {}   /* {}",
@@ -693,6 +646,105 @@ impl<'a> Renderer<'a> {
         } else {
             s.push_str(&filter);
         }
+        s
+    }
+
+    /// Adds an "Indexes used" row for `index` of `collection`, used by node `by`.
+    fn add_index_row(&mut self, by: u32, collection: &str, index: IndexRef, ranges: String) {
+        let coll = self.catalog.collection(collection);
+        let (name, kind, unique, sparse, cache, selectivity, fields, stored) = match index {
+            IndexRef::Primary => (
+                "primary".to_string(),
+                "primary".to_string(),
+                true,
+                Some(false),
+                false,
+                Some(1.0),
+                vec!["_key".to_string()],
+                vec![],
+            ),
+            IndexRef::Edge => (
+                "edge".to_string(),
+                "edge".to_string(),
+                false,
+                Some(false),
+                false,
+                None,
+                vec!["_from".to_string(), "_to".to_string()],
+                vec![],
+            ),
+            IndexRef::Secondary(k) => match coll.and_then(|c| c.indexes.get(k)) {
+                Some(ix) => (
+                    ix.name.clone(),
+                    ix.kind.clone(),
+                    ix.unique,
+                    ix.sparse,
+                    ix.cache_enabled,
+                    ix.selectivity,
+                    ix.fields.clone(),
+                    ix.stored_values.clone(),
+                ),
+                None => return,
+            },
+        };
+        self.indexes.push(IndexRow {
+            by,
+            name,
+            kind,
+            collection: collection.to_string(),
+            unique,
+            sparse,
+            cache,
+            selectivity,
+            fields,
+            stored,
+            ranges,
+        });
+    }
+
+    /// `FOR doc IN coll COLLECT a = doc.`a` … /* distinct value index scan */`.
+    fn index_collect(&mut self, n: NodeRef, c: &IndexCollect) -> String {
+        let fields: Vec<String> = self
+            .catalog
+            .collection(&c.collection)
+            .and_then(|coll| crate::optimizer::index_selection::index_view(coll, c.index))
+            .map(|v| v.fields.iter().map(|f| f.to_string()).collect())
+            .unwrap_or_default();
+        let doc = self.name(c.old_var);
+        let groups: Vec<String> = c
+            .groups
+            .iter()
+            .map(|(out, field)| {
+                let path: Vec<String> = fields
+                    .get(*field)
+                    .map(|f| f.split('.').map(|p| format!("`{p}`")).collect())
+                    .unwrap_or_default();
+                format!("{} = {doc}.{}", self.name(*out), path.join("."))
+            })
+            .collect();
+        let mut s = format!(
+            "FOR {doc} IN {} COLLECT {}",
+            c.collection,
+            groups.join(", ")
+        );
+        if c.aggregates.is_empty() {
+            s.push_str(" /* distinct value index scan */");
+        } else {
+            let list: Vec<String> = c
+                .aggregates
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} = {}({})",
+                        self.name(a.out),
+                        a.function,
+                        self.expr(&a.expr).0
+                    )
+                })
+                .collect();
+            let _ = write!(s, " AGGREGATE {} /* full index scan */", list.join(", "));
+        }
+        self.add_index_row(self.plan.id(n), &c.collection, c.index, "*".into());
         s
     }
 

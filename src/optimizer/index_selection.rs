@@ -26,6 +26,8 @@ pub struct IndexView<'a> {
     pub sparse: bool,
     pub selectivity: Option<f64>,
     pub stored_values: usize,
+    /// The stored-value attributes (dotted paths).
+    pub stored: Vec<&'a str>,
 }
 
 impl IndexView<'_> {
@@ -44,6 +46,7 @@ pub fn indexes_of(collection: &Collection) -> Vec<IndexView<'_>> {
         sparse: false,
         selectivity: Some(1.0),
         stored_values: 0,
+        stored: Vec::new(),
     }];
     if collection.kind == crate::catalog::CollectionType::Edge {
         out.push(IndexView {
@@ -54,6 +57,7 @@ pub fn indexes_of(collection: &Collection) -> Vec<IndexView<'_>> {
             sparse: false,
             selectivity: None,
             stored_values: 0,
+            stored: Vec::new(),
         });
     }
     out.extend(
@@ -69,6 +73,7 @@ pub fn indexes_of(collection: &Collection) -> Vec<IndexView<'_>> {
                 sparse: ix.sparse.unwrap_or(false),
                 selectivity: ix.selectivity,
                 stored_values: ix.stored_values.len(),
+                stored: ix.stored_values.iter().map(String::as_str).collect(),
             }),
     );
     out

@@ -228,7 +228,7 @@ pub static RULES: &[RuleDef] = &[
     def("batch-materialize-documents", "", (3, 12, 0), None),
     def("late-materialization-offset-info", "E", (3, 10, 0), None),
     def("join-index-nodes", "", (3, 12, 0), None),
-    def("use-index-for-collect", "", (3, 12, 4), None),
+    def("use-index-for-collect", "", (3, 12, 4), Some(&UseIndexForCollect)),
     def("push-down-late-materialization", "", (3, 12, 0), None),
     def("materialize-into-separate-variable", "N", (3, 12, 0), None),
     def("optimize-projections", "", (3, 12, 0), Some(&OptimizeProjections)),

@@ -201,6 +201,7 @@ impl Builder {
                             keep: None,
                             method: CollectMethod::Distinct,
                             fixed_method: true,
+                            disable_index: false,
                         }),
                     );
                     input = out;
@@ -252,6 +253,7 @@ impl Builder {
                     CollectMethod::Hash
                 },
                 fixed_method: false,
+                disable_index: false,
             }),
         )
     }

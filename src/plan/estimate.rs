@@ -116,6 +116,20 @@ fn estimate_pipeline(
                     cost: cost + n2 as f64,
                 }
             }
+            NodeKind::IndexCollect(c) => {
+                // One row per distinct value: selectivity × documents.
+                let collection = catalog.collection(&c.collection);
+                let count = collection.map_or(0, |c| c.count);
+                let selectivity = collection
+                    .and_then(|coll| crate::optimizer::index_selection::index_view(coll, c.index))
+                    .and_then(|v| v.selectivity)
+                    .unwrap_or(1.0);
+                let n2 = selectivity * count as f64;
+                Estimate {
+                    items: n2 as u64,
+                    cost: cost + n2 * (count as f64).ln(),
+                }
+            }
             NodeKind::Modification(m) => {
                 let produces = m.produces_results || m.out_old.is_some() || m.out_new.is_some();
                 Estimate {

@@ -46,6 +46,9 @@ pub enum NodeKind {
         input: VarId,
     },
     Collect(Collect),
+    /// 3.12.4+: a COLLECT answered by a distinct or full scan of a
+    /// persistent index (`use-index-for-collect`).
+    IndexCollect(IndexCollect),
     /// A subquery before splicing: its own pipeline ends in `root`.
     Subquery {
         root: NodeIndex,
@@ -159,6 +162,31 @@ pub struct Collect {
     pub method: CollectMethod,
     /// The method was fixed by OPTIONS or by the planner itself.
     pub fixed_method: bool,
+    /// `OPTIONS { disableIndex: true }`: no `use-index-for-collect`.
+    pub disable_index: bool,
+}
+
+/// A COLLECT served by an index scan: each group reads one index field;
+/// aggregates read covered attributes of the (no longer produced) loop
+/// variable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexCollect {
+    pub collection: String,
+    pub index: IndexRef,
+    /// The loop variable of the IndexNode this node replaced; only
+    /// printed (`FOR doc IN coll`) and read by aggregate expressions.
+    pub old_var: VarId,
+    /// (output variable, position of the index field).
+    pub groups: Vec<(VarId, usize)>,
+    pub aggregates: Vec<IndexAggregate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexAggregate {
+    pub out: VarId,
+    /// Upper-case aggregate function name.
+    pub function: String,
+    pub expr: Expr,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,6 +267,7 @@ impl NodeKind {
             NodeKind::Limit { .. } => "LimitNode",
             NodeKind::Return { .. } => "ReturnNode",
             NodeKind::Collect(_) => "CollectNode",
+            NodeKind::IndexCollect(_) => "IndexCollectNode",
             NodeKind::Subquery { .. } => "SubqueryNode",
             NodeKind::SubqueryStart { .. } => "SubqueryStartNode",
             NodeKind::SubqueryEnd { .. } => "SubqueryEndNode",
@@ -271,6 +300,12 @@ impl NodeKind {
                 .map(|g| g.0)
                 .chain(c.aggregates.iter().map(|a| a.out))
                 .chain(c.into)
+                .collect(),
+            NodeKind::IndexCollect(c) => c
+                .groups
+                .iter()
+                .map(|g| g.0)
+                .chain(c.aggregates.iter().map(|a| a.out))
                 .collect(),
             NodeKind::Modification(m) => m.out_old.into_iter().chain(m.out_new).collect(),
             _ => Vec::new(),
@@ -378,6 +413,7 @@ impl NodeKind {
         match self {
             NodeKind::EnumerateCollection(s) => Some(&s.collection),
             NodeKind::Index(s) => Some(&s.collection),
+            NodeKind::IndexCollect(c) => Some(&c.collection),
             NodeKind::Modification(m) => Some(&m.collection),
             NodeKind::Distribute { collection, .. } => Some(collection),
             _ => None,

@@ -20,6 +20,7 @@ mod scatter_in_cluster;
 mod sort_limit;
 mod specialize_collect;
 mod splice_subqueries;
+mod use_index_for_collect;
 mod use_index_for_sort;
 mod use_indexes;
 
@@ -42,6 +43,7 @@ pub use scatter_in_cluster::ScatterInCluster;
 pub use sort_limit::SortLimit;
 pub use specialize_collect::SpecializeCollect;
 pub use splice_subqueries::SpliceSubqueries;
+pub use use_index_for_collect::UseIndexForCollect;
 pub use use_index_for_sort::UseIndexForSort;
 pub use use_indexes::UseIndexes;
 

@@ -1,7 +1,8 @@
 //! `reduce-extraction-to-projection`: when the rest of the query reads a
 //! scanned document only through a few attributes (at most 5), the scan
 //! produces just those ("projections"); an IndexNode whose index holds
-//! them all answers from the index alone ("index only").
+//! them all (as fields or stored values) answers from the index alone
+//! ("index only").
 //!
 //! Does not fire when the document is used whole (`RETURN doc`).
 
@@ -67,9 +68,9 @@ impl Rule for ReduceExtractionToProjection {
                         .and_then(|c| scan.indexes.first().and_then(|r| index_view(c, *r)));
                     scan.indexes.len() == 1
                         && view.is_some_and(|v| {
-                            paths
-                                .iter()
-                                .all(|p| v.fields.iter().any(|f| *f == p.join(".")))
+                            paths.iter().all(|p| {
+                                v.fields.iter().chain(&v.stored).any(|f| *f == p.join("."))
+                            })
                         })
                 }
                 _ => false,

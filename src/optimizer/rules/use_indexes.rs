@@ -7,16 +7,21 @@
 //! before: FOR doc IN c  LET #1 = doc.a < 23  FILTER #1
 //! after:  FOR doc IN c /* persistent index scan */  LET #1 = …  FILTER #1
 //! ```
-//! Does not fire without a usable condition (e.g. `doc.a % 2 == 0`), for
-//! sparse indexes not fully covered, or for hash indexes without
+//! Without any filter condition, a SORT below the scan on attributes a
+//! sorted, non-sparse index delivers in order (at least its first field)
+//! also turns the scan into a full index scan (empty condition);
+//! `use-index-for-sort` then removes or groups the sort.
+//!
+//! Does not fire without a usable condition (e.g. `doc.a % 2 == 0`) or
+//! sort, for sparse indexes not fully covered, or for hash indexes without
 //! equality on every field.
 
 use crate::optimizer::index_selection::{
-    conjuncts, filter_costs, filters_below, indexes_of, sort_weight, FilterCosts,
+    conjuncts, filter_costs, filters_below, indexes_of, sort_weight, FilterCosts, IndexView,
 };
 use crate::optimizer::{Context, Outcome, Rule};
 use crate::plan::expr::{Expr, Logic};
-use crate::plan::{IndexScan, NodeKind, Plan};
+use crate::plan::{CollectionScan, IndexRef, IndexScan, NodeKind, NodeRef, Plan, VarId};
 
 pub struct UseIndexes;
 
@@ -37,10 +42,19 @@ impl Rule for UseIndexes {
                 .iter()
                 .flat_map(|f| conjuncts(&f.condition))
                 .collect();
+            let all = indexes_of(collection);
             if parts.is_empty() {
+                let Some((reference, ascending)) =
+                    sort_index(plan, n, scan.out, &all, collection.count)
+                else {
+                    continue;
+                };
+                let index_scan = full_index_scan(scan, reference, ascending);
+                let node = plan.create(NodeKind::Index(index_scan));
+                plan.replace_node(n, node);
+                changed = true;
                 continue;
             }
-            let all = indexes_of(collection);
             let mut best: Option<(usize, FilterCosts)> = None;
             for (i, view) in all.iter().enumerate() {
                 if !view.is_sorted() {
@@ -93,6 +107,111 @@ impl Rule for UseIndexes {
     }
 }
 
+/// A full scan of `index` in sort order: no condition, no projections yet.
+fn full_index_scan(scan: &CollectionScan, index: IndexRef, ascending: bool) -> IndexScan {
+    IndexScan {
+        collection: scan.collection.clone(),
+        out: scan.out,
+        indexes: vec![index],
+        condition: None,
+        all_covered_by_one_index: false,
+        ascending,
+        needs_gather_sort: false,
+        filter: None,
+        projections: Vec::new(),
+        projection_vars: Vec::new(),
+        covers_projections: false,
+        produces_result: true,
+        restricted_to: None,
+    }
+}
+
+/// The cheapest sorted, non-sparse index that delivers the SORT below
+/// enumeration `n` in order (ArangoDB's sort-only index choice), with the
+/// scan direction. The SORT considered is the last one before anything
+/// that ends the loop's rows (LIMIT, COLLECT, a data modification).
+fn sort_index(
+    plan: &Plan,
+    n: NodeRef,
+    var: VarId,
+    all: &[IndexView],
+    count: u64,
+) -> Option<(IndexRef, bool)> {
+    if in_inner_loop(plan, n) {
+        return None;
+    }
+    let mut sort = None;
+    let mut cur = plan.parent(n);
+    while let Some(c) = cur {
+        match plan.kind(c) {
+            NodeKind::Sort { .. } => sort = Some(c),
+            NodeKind::Calculation { .. } | NodeKind::Filter { .. } => {}
+            _ => break,
+        }
+        cur = plan.parent(c);
+    }
+    let NodeKind::Sort { elements, .. } = plan.kind(sort?) else {
+        return None;
+    };
+    let ascending = elements.first()?.ascending;
+    if elements.iter().any(|e| e.ascending != ascending) {
+        return None;
+    }
+    // Every sort key must be an attribute of some variable.
+    let mut paths = Vec::with_capacity(elements.len());
+    for e in elements {
+        let setter = plan.setter_above(sort?, e.var)?;
+        let NodeKind::Calculation { expr, .. } = plan.kind(setter) else {
+            return None;
+        };
+        let (v, path) = expr.attribute_path()?;
+        paths.push((v == var).then(|| path.join(".")));
+    }
+    let mut best: Option<(IndexRef, f64)> = None;
+    for view in all {
+        if !view.is_sorted() || view.sparse {
+            continue;
+        }
+        let covered = view
+            .fields
+            .iter()
+            .zip(&paths)
+            .take_while(|(f, p)| p.as_deref() == Some(**f))
+            .count();
+        if covered == 0 {
+            continue;
+        }
+        let items = count as f64;
+        let mut cost = if covered >= paths.len() {
+            items * 0.001
+        } else {
+            (items / covered as f64).floor() * items.log2()
+        };
+        if view.kind != "primary" && !ascending {
+            cost *= 4.0;
+        }
+        if best.is_none_or(|(_, b)| cost < b) {
+            best = Some((view.reference, cost));
+        }
+    }
+    best.map(|(r, _)| (r, ascending))
+}
+
+/// Whether another loop encloses `n` (a sort cannot be served then).
+fn in_inner_loop(plan: &Plan, n: NodeRef) -> bool {
+    let mut cur = plan.dependency(n);
+    while let Some(c) = cur {
+        if matches!(
+            plan.kind(c),
+            NodeKind::EnumerateCollection(_) | NodeKind::Index(_) | NodeKind::EnumerateList { .. }
+        ) {
+            return true;
+        }
+        cur = plan.dependency(c);
+    }
+    plan.in_subquery(n)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::optimizer::rules::testing::*;
@@ -120,6 +239,28 @@ mod tests {
     #[test]
     fn computed_conditions_cannot() {
         assert!(!plan("FOR d IN c FILTER d.a % 2 == 0 RETURN d").1);
+    }
+
+    #[test]
+    fn a_sort_on_index_fields_alone_uses_a_full_index_scan() {
+        let (order, changed) = plan("FOR d IN c SORT d.a, d.b RETURN d");
+        assert!(changed);
+        assert_eq!(order[1], "7 Index");
+    }
+
+    #[test]
+    fn a_sort_not_starting_at_the_first_field_does_not() {
+        assert!(!plan("FOR d IN c SORT d.b RETURN d").1);
+    }
+
+    #[test]
+    fn a_sparse_index_cannot_serve_a_sort_alone() {
+        assert!(!plan("FOR d IN c SORT d.x RETURN d").1);
+    }
+
+    #[test]
+    fn a_sort_after_a_limit_is_not_considered() {
+        assert!(!plan("FOR d IN c LIMIT 3 SORT d.a RETURN d").1);
     }
 
     #[test]
