@@ -19,8 +19,8 @@ use crate::optimizer::Reason;
 use crate::plan::estimate::Estimates;
 use crate::plan::expr::{Expansion, Expr, Logic, ObjectMember, Quantifier, VarId};
 use crate::plan::{
-    Collect, CollectionScan, Gather, IndexRef, IndexScan, Modification, ModificationKind, NodeKind,
-    NodeRef, Parallelism, Plan, SortElement, SortMode,
+    Collect, CollectionScan, Gather, IndexCollect, IndexRef, IndexScan, Modification,
+    ModificationKind, NodeKind, NodeRef, Parallelism, Plan, SortElement, SortMode,
 };
 use crate::planner::Explanation;
 use crate::syntax::{BinaryOp, UnaryOp};
@@ -240,6 +240,7 @@ impl PlanWriter<'_> {
                 m.push(("fullCount", Json::Bool(*full_count)));
             }
             NodeKind::Collect(c) => self.collect(c, m),
+            NodeKind::IndexCollect(c) => self.index_collect(c, m),
             NodeKind::Subquery { root, out } => {
                 let nodes = Json::object(vec![("nodes", self.nodes(*root))]);
                 m.push(("subquery", nodes));
@@ -322,6 +323,50 @@ impl PlanWriter<'_> {
         if let Some(f) = &scan.filter {
             m.push(("filter", self.expr(f)));
         }
+    }
+
+    /// IndexCollectNode: its index, the replaced loop variable, groups by
+    /// index field and aggregates.
+    fn index_collect(&self, c: &IndexCollect, m: &mut Vec<(&'static str, Json)>) {
+        self.collection_members(&c.collection, m);
+        if let Some(index) = self.index(&c.collection, c.index) {
+            m.push(("index", index));
+        }
+        m.push(("oldIndexVariable", self.var(c.old_var)));
+        let fields: Vec<String> = self
+            .catalog
+            .collection(&c.collection)
+            .and_then(|coll| crate::optimizer::index_selection::index_view(coll, c.index))
+            .map(|v| v.fields.iter().map(|f| f.to_string()).collect())
+            .unwrap_or_default();
+        let groups = c
+            .groups
+            .iter()
+            .map(|(out, field)| {
+                let attribute = fields
+                    .get(*field)
+                    .map(|f| f.split('.').map(Json::str).collect())
+                    .unwrap_or_default();
+                Json::object(vec![
+                    ("indexField", Json::uint(*field as u64)),
+                    ("outVariable", self.var(*out)),
+                    ("attribute", Json::Array(attribute)),
+                ])
+            })
+            .collect();
+        m.push(("groups", Json::Array(groups)));
+        let aggregations = c
+            .aggregates
+            .iter()
+            .map(|a| {
+                Json::object(vec![
+                    ("type", Json::str(&a.function)),
+                    ("outVariable", self.var(a.out)),
+                    ("expression", self.expr(&a.expr)),
+                ])
+            })
+            .collect();
+        m.push(("aggregations", Json::Array(aggregations)));
     }
 
     fn index_scan(&self, scan: &IndexScan, m: &mut Vec<(&'static str, Json)>) {
