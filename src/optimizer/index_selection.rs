@@ -460,6 +460,38 @@ pub fn filters_below(plan: &Plan, n: crate::plan::NodeRef) -> Vec<FilterBelow> {
     out
 }
 
+/// The variables an enumeration `n` may use in its index condition: those
+/// defined above it, including the pipelines enclosing a subquery. A
+/// join condition on a variable of a later (inner) loop is not usable.
+pub fn variables_valid_at(plan: &Plan, n: crate::plan::NodeRef) -> Vec<VarId> {
+    let mut out = Vec::new();
+    let mut cur = plan.dependency(n);
+    // Each subquery level is entered once; nesting is bounded by the plan.
+    let mut levels = plan.node_count();
+    while let Some(c) = cur {
+        out.extend(plan.kind(c).variables_set());
+        cur = plan.dependency(c);
+        if cur.is_none() && levels > 0 {
+            levels -= 1;
+            cur = plan
+                .subquery_node_of(plan.pipeline_bottom(c))
+                .and_then(|sq| plan.dependency(sq));
+        }
+    }
+    out
+}
+
+/// The AND-ed parts of the filters below `n` an index on `n` may answer:
+/// every variable they read other than `n`'s own is defined above `n`.
+pub fn usable_parts(plan: &Plan, n: crate::plan::NodeRef, var: VarId) -> Vec<Expr> {
+    let valid = variables_valid_at(plan, n);
+    filters_below(plan, n)
+        .iter()
+        .flat_map(|f| conjuncts(&f.condition))
+        .filter(|p| p.variables().iter().all(|v| *v == var || valid.contains(v)))
+        .collect()
+}
+
 /// ArangoDB's order of operators within one index field.
 pub fn sort_weight(part: &Expr) -> u8 {
     match part {

@@ -22,6 +22,9 @@ pub enum Outcome {
     /// The plan changed, and the rule made these alternative plans, which
     /// go before it in the plan list (ArangoDB's `addPlan` order).
     Alternatives(Vec<Plan>),
+    /// The rule made these alternative plans (which go before it) and left
+    /// this one unchanged: only the alternatives record the rule.
+    Variants(Vec<Plan>),
     /// The rule looked at the plan and decided not to apply, for these
     /// reasons (only rules whose refusal users ask about report them).
     Refused(Vec<Reason>),
@@ -32,7 +35,8 @@ impl PartialEq for Outcome {
     fn eq(&self, other: &Outcome) -> bool {
         match (self, other) {
             (Outcome::Changed, Outcome::Changed) | (Outcome::Unchanged, Outcome::Unchanged) => true,
-            (Outcome::Alternatives(a), Outcome::Alternatives(b)) => a.len() == b.len(),
+            (Outcome::Alternatives(a), Outcome::Alternatives(b))
+            | (Outcome::Variants(a), Outcome::Variants(b)) => a.len() == b.len(),
             (Outcome::Refused(a), Outcome::Refused(b)) => a == b,
             _ => false,
         }
@@ -165,7 +169,7 @@ pub static RULES: &[RuleDef] = &[
     def("specialize-collect", "HN", OLD, Some(&SpecializeCollect)),
     def("remove-redundant-sorts", "", OLD, Some(&RemoveRedundantSorts)),
     def("optimize-subqueries", "", OLD, None),
-    def("interchange-adjacent-enumerations", "", OLD, None),
+    def("interchange-adjacent-enumerations", "", OLD, Some(&InterchangeAdjacentEnumerations)),
     def("move-calculations-up-2", "", OLD, Some(&MoveCalculationsUp)),
     def("move-filters-up-2", "", OLD, Some(&MoveFiltersUp)),
     def("replace-equal-attribute-accesses", "D", (3, 12, 5), None),
@@ -370,6 +374,24 @@ impl History {
     }
 }
 
+/// Queues the plans a rule made, each recording the rule.
+fn push_alternatives(
+    next: &mut Vec<(Plan, History)>,
+    extra: Vec<Plan>,
+    def: &RuleDef,
+    history: &History,
+    trace: bool,
+) {
+    for mut p in extra {
+        if !def.flags.hidden {
+            p.record_rule(def.name);
+        }
+        let mut h = history.clone();
+        h.changed(trace, def.name, &p);
+        next.push((p, h));
+    }
+}
+
 /// Runs the version's rule pipeline over `plan` (and the alternative
 /// plans rules create), then picks the cheapest plan; on equal costs the
 /// earlier plan in the list wins.
@@ -405,15 +427,12 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
             let changed = match outcome {
                 Outcome::Changed => true,
                 Outcome::Alternatives(extra) => {
-                    for mut p in extra {
-                        if !def.flags.hidden {
-                            p.record_rule(def.name);
-                        }
-                        let mut h = history.clone();
-                        h.changed(trace, def.name, &p);
-                        next.push((p, h));
-                    }
+                    push_alternatives(&mut next, extra, def, &history, trace);
                     true
+                }
+                Outcome::Variants(extra) => {
+                    push_alternatives(&mut next, extra, def, &history, trace);
+                    false
                 }
                 Outcome::Unchanged => false,
                 Outcome::Refused(reasons) => {

@@ -17,7 +17,7 @@
 //! equality on every field.
 
 use crate::optimizer::index_selection::{
-    conjuncts, filter_costs, filters_below, indexes_of, sort_weight, FilterCosts, IndexView,
+    filter_costs, indexes_of, sort_weight, usable_parts, FilterCosts, IndexView,
 };
 use crate::optimizer::{Context, Outcome, Rule};
 use crate::plan::expr::{Expr, Logic};
@@ -38,10 +38,7 @@ impl Rule for UseIndexes {
             let Some(collection) = cx.catalog.collection(&scan.collection) else {
                 continue;
             };
-            let parts: Vec<Expr> = filters_below(plan, n)
-                .iter()
-                .flat_map(|f| conjuncts(&f.condition))
-                .collect();
+            let parts = usable_parts(plan, n, scan.out);
             let all = indexes_of(collection);
             if parts.is_empty() {
                 let Some((reference, ascending)) =
