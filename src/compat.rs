@@ -89,6 +89,19 @@ impl Version {
         self.at_least(10, 0)
     }
 
+    /// 3.6 and 3.7 let a query switch `splice-subqueries` off; from 3.8
+    /// every subquery is spliced (the rule is registered without
+    /// `CanBeDisabled`, OptimizerRulesFeature.cpp).
+    pub fn splice_subqueries_can_be_disabled(self) -> bool {
+        !self.at_least(8, 0)
+    }
+
+    /// 3.6 spliced no subquery containing a LIMIT or a
+    /// `COLLECT WITH COUNT INTO` (3.6 release notes); 3.7 splices them too.
+    pub fn splices_subqueries_with_limit_or_count(self) -> bool {
+        self.at_least(7, 0)
+    }
+
     /// The `async-prefetch` rule and the `Par` column exist from 3.12.0.
     pub fn has_async_prefetch(self) -> bool {
         self.at_least(12, 0)
@@ -236,6 +249,12 @@ mod tests {
         assert!(Version::parse("4.0").is_err());
         assert!(Version::parse("three").is_err());
         assert!(Version::parse("3.12.1.1").is_err());
+    }
+
+    #[test]
+    fn splice_subqueries_became_mandatory_in_3_8() {
+        assert!(Version::new(3, 7, 0).splice_subqueries_can_be_disabled());
+        assert!(!Version::new(3, 8, 0).splice_subqueries_can_be_disabled());
     }
 
     #[test]

@@ -214,8 +214,8 @@ pub fn explain<'c>(
 
 /// When `cluster-one-shard` never ran, say why.
 fn not_evaluated_reason(catalog: &Catalog, options: &Options) -> Reason {
-    let disabled =
-        optimizer::rule_by_name("cluster-one-shard").is_some_and(|r| !options.rules.is_enabled(r));
+    let disabled = optimizer::rule_by_name("cluster-one-shard")
+        .is_some_and(|r| !options.rules.is_enabled(r, options.compat));
     let message = if disabled {
         "the rule cluster-one-shard was disabled by the query options".to_string()
     } else if options.compat < crate::compat::Version::new(3, 6, 0) {

@@ -228,11 +228,9 @@ pub fn filter_costs(
         cost: (items_in_index.saturating_mul(values)) as f64,
         covered_parts,
     };
-    let hash_needs_all = index.kind == "hash" && analysis.by_equality < fields.len();
-    if analysis.covered > 0
-        && (!index.sparse || analysis.covered == fields.len())
-        && !hash_needs_all
-    {
+    // With RocksDB (the only engine aqlplan models) `hash` is an alias of
+    // `persistent`: a sorted index that also answers ranges.
+    if analysis.covered > 0 && (!index.sparse || analysis.covered == fields.len()) {
         costs.supported = true;
         let mut items = (items_in_index * values) as f64;
         let old_estimates = compat < Version::new(3, 7, 0);

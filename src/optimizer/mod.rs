@@ -124,6 +124,16 @@ const fn flags(letters: &str) -> RuleFlags {
     f
 }
 
+impl RuleDef {
+    /// Whether `-rule` / `-all` leave the rule on in `compat`.
+    pub fn is_required(&self, compat: Version) -> bool {
+        if self.name == "splice-subqueries" {
+            return !compat.splice_subqueries_can_be_disabled();
+        }
+        self.flags.required
+    }
+}
+
 /// A registered rule.
 pub struct RuleDef {
     pub name: &'static str,
@@ -294,7 +304,7 @@ impl RuleSelection {
         Ok(RuleSelection { changes })
     }
 
-    pub fn is_enabled(&self, rule: &RuleDef) -> bool {
+    pub fn is_enabled(&self, rule: &RuleDef, compat: Version) -> bool {
         let mut enabled = !rule.flags.disabled_by_default;
         for (name, on) in &self.changes {
             if name == "all" {
@@ -308,7 +318,7 @@ impl RuleSelection {
                 enabled = *on;
             }
         }
-        enabled || rule.flags.required
+        enabled || rule.is_required(compat)
     }
 }
 
@@ -405,7 +415,8 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
     for def in pipeline(cx.compat, cx.is_cluster()) {
         let mut next = Vec::with_capacity(plans.len());
         for (mut plan, mut history) in plans {
-            let skip = !selection.is_enabled(def) || (def.flags.cluster_only && plan.one_shard);
+            let skip =
+                !selection.is_enabled(def, cx.compat) || (def.flags.cluster_only && plan.one_shard);
             if skip {
                 if !def.flags.hidden {
                     stats.rules_skipped += 1;
@@ -483,5 +494,19 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
             unchanged_after: history.unchanged,
         }),
         others,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splice_subqueries_can_be_switched_off_only_before_3_8() {
+        let off = RuleSelection::parse(&["-splice-subqueries".to_string()]).unwrap();
+        let rule = rule_by_name("splice-subqueries").unwrap();
+        assert!(!off.is_enabled(rule, Version::new(3, 6, 0)));
+        assert!(off.is_enabled(rule, Version::new(3, 8, 0)));
+        assert!(off.is_enabled(rule, Version::NEWEST));
     }
 }

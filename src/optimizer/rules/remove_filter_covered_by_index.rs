@@ -47,9 +47,14 @@ impl Rule for RemoveFilterCoveredByIndex {
                         .into_iter()
                         .reduce(|a, b| Expr::Binary(BinaryOp::And, Box::new(a), Box::new(b)))
                         .expect("a non-empty rest");
-                    if let NodeKind::Calculation { expr, .. } = plan.kind_mut(f.calculation) {
-                        *expr = remaining;
-                    }
+                    let NodeKind::Calculation { out, .. } = *plan.kind(f.calculation) else {
+                        continue;
+                    };
+                    let replacement = plan.create(NodeKind::Calculation {
+                        out,
+                        expr: remaining,
+                    });
+                    plan.replace_node(f.calculation, replacement);
                 }
                 changed = true;
             }
@@ -64,7 +69,9 @@ impl Rule for RemoveFilterCoveredByIndex {
 
 #[cfg(test)]
 mod tests {
+    use crate::optimizer::index_selection::conjuncts;
     use crate::optimizer::rules::testing::*;
+    use crate::plan::NodeKind;
 
     const INDEXED: &str = r#"{"role": "single", "collections": [{"name": "c", "count": 1000, "indexes": [
         {"type": "persistent", "fields": ["a"], "name": "a"}]}]}"#;
@@ -92,10 +99,14 @@ mod tests {
             [
                 "1 Singleton",
                 "6 Index",
-                "3 Calculation",
+                "7 Calculation",
                 "4 Filter",
                 "5 Return"
             ]
         );
+        let NodeKind::Calculation { expr, .. } = kinds(&t.plan)[2] else {
+            panic!("a calculation");
+        };
+        assert_eq!(conjuncts(expr).len(), 1, "only d.z > 2 is left");
     }
 }

@@ -8,10 +8,11 @@
 //! after:  FOR x IN c  LET s = ( FOR y IN d  RETURN y )  RETURN s   (one pipeline)
 //! ```
 //! Subqueries are spliced root first (the lowest one gets the smallest
-//! ids). ArangoDB 3.6 only spliced subqueries without a LIMIT.
+//! ids). ArangoDB 3.6 spliced only subqueries without a LIMIT and without
+//! a `COLLECT WITH COUNT INTO` (and let a query switch the rule off).
 
 use crate::optimizer::{Context, Outcome, Rule};
-use crate::plan::{NodeKind, Plan};
+use crate::plan::{CollectMethod, NodeKind, NodeRef, Plan};
 
 pub struct SpliceSubqueries;
 
@@ -23,10 +24,7 @@ impl Rule for SpliceSubqueries {
                 continue;
             };
             let body = plan.pipeline_ending_at(root);
-            if cx.compat < crate::compat::Version::new(3, 7, 0)
-                && body
-                    .iter()
-                    .any(|&n| matches!(plan.kind(n), NodeKind::Limit { .. }))
+            if !cx.compat.splices_subqueries_with_limit_or_count() && limits_or_counts(plan, &body)
             {
                 continue;
             }
@@ -68,8 +66,19 @@ impl Rule for SpliceSubqueries {
     }
 }
 
+/// Whether a subquery body has a LIMIT or a `COLLECT WITH COUNT INTO`,
+/// which 3.6 could not splice.
+fn limits_or_counts(plan: &Plan, body: &[NodeRef]) -> bool {
+    body.iter().any(|&n| match plan.kind(n) {
+        NodeKind::Limit { .. } => true,
+        NodeKind::Collect(c) => c.method == CollectMethod::Count,
+        _ => false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    use crate::compat::Version;
     use crate::optimizer::rules::testing::*;
 
     #[test]
@@ -89,5 +98,22 @@ mod tests {
                 "8 Return"
             ]
         );
+    }
+
+    #[test]
+    fn version_3_6_leaves_subqueries_with_limit_or_count_alone() {
+        let query = "FOR x IN c LET a = (FOR y IN other LIMIT 1 RETURN y) \
+                     LET b = (FOR z IN other COLLECT WITH COUNT INTO n RETURN n) \
+                     LET s = (FOR y IN other RETURN y) RETURN [x, a, b, s]";
+        let spliced = |compat| {
+            let t = TestPlan::new(SINGLE, query, compat);
+            let (order, _) = t.apply("splice-subqueries");
+            order
+                .iter()
+                .filter(|n| n.ends_with("SubqueryStart"))
+                .count()
+        };
+        assert_eq!(spliced(Version::new(3, 6, 0)), 1);
+        assert_eq!(spliced(Version::new(3, 7, 0)), 3);
     }
 }

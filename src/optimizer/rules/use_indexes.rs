@@ -261,6 +261,21 @@ mod tests {
     }
 
     #[test]
+    fn a_hash_index_answers_ranges_like_a_persistent_one() {
+        // RocksDB's hash index is a sorted (persistent) index.
+        let catalog = r#"{"role": "single", "collections": [{"name": "c", "count": 100000,
+            "indexes": [{"type": "hash", "fields": ["v"], "name": "v"}]}]}"#;
+        let t = TestPlan::new(
+            catalog,
+            "FOR d IN c FILTER d.v > 1 && d.v < 3 RETURN d",
+            crate::compat::Version::new(3, 5, 0),
+        );
+        let (order, changed) = t.apply("use-indexes");
+        assert!(changed);
+        assert_eq!(order[1], "6 Index");
+    }
+
+    #[test]
     fn the_primary_index_answers_key_lookups() {
         assert!(plan("FOR d IN c FILTER d._key == 'k' RETURN d").1);
     }
