@@ -160,6 +160,20 @@ impl Version {
         }
     }
 
+    /// A DistributeNode's input is prepared by a `MAKE_DISTRIBUTE_INPUT…`
+    /// calculation added at finalization. INFERRED boundary: the same
+    /// rework that made the explainer print `DISTRIBUTE var` (3.9); the
+    /// 3.5 documentation shows no such calculation, 3.11 does.
+    pub fn distribute_input_is_calculated(self) -> bool {
+        self.at_least(9, 0)
+    }
+
+    /// 3.12 passes `projectOnlyId` to `MAKE_DISTRIBUTE_INPUT_WITH_KEY_CREATION`
+    /// (the 3.11 documentation's flags object has no such member).
+    pub fn distribute_input_has_project_only_id(self) -> bool {
+        self.at_least(12, 0)
+    }
+
     /// 3.9+ print `DISTRIBUTE var` (older: `DISTRIBUTE  /* create keys … */`).
     pub fn distribute_prints_variable(self) -> bool {
         self.at_least(9, 0)

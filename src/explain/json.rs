@@ -20,7 +20,8 @@ use crate::plan::estimate::Estimates;
 use crate::plan::expr::{Expansion, Expr, Logic, ObjectMember, Quantifier, VarId};
 use crate::plan::{
     Collect, CollectionScan, Gather, IndexCollect, IndexRef, IndexScan, Modification,
-    ModificationKind, NodeKind, NodeRef, Parallelism, Plan, SortElement, SortMode,
+    ModificationKind, NodeKind, NodeRef, Parallelism, Plan, SingleRemote, SingleRemoteMode,
+    SortElement, SortMode,
 };
 use crate::planner::Explanation;
 use crate::syntax::{BinaryOp, UnaryOp};
@@ -265,10 +266,32 @@ impl PlanWriter<'_> {
                 m.push(("queryId", Json::str("")));
             }
             NodeKind::Scatter => m.push(("clients", Json::Array(Vec::new()))),
-            NodeKind::Distribute { input, collection } => {
+            NodeKind::Distribute {
+                input,
+                collection,
+                target,
+                ..
+            } => {
                 m.push(("database", Json::str(&self.catalog.database_name)));
                 m.push(("collection", Json::str(collection)));
                 m.push(("variable", self.var(*input)));
+                m.push(("targetNodeId", Json::Number((*target).into())));
+            }
+            NodeKind::SingleRemote(r) => self.single_remote(r, m),
+            NodeKind::MultipleRemoteModification {
+                collection,
+                input,
+                out_old,
+                out_new,
+            } => {
+                self.collection_members(collection, m);
+                m.push(("inVariable", self.var(*input)));
+                if let Some(v) = out_old {
+                    m.push(("outVariableOld", self.var(*v)));
+                }
+                if let Some(v) = out_new {
+                    m.push(("outVariableNew", self.var(*v)));
+                }
             }
             NodeKind::Gather(g) => self.gather(g, m),
         }
@@ -567,6 +590,29 @@ impl PlanWriter<'_> {
         }
         if let Some(shard) = &md.restricted_to {
             m.push(("restrictedTo", Json::str(shard)));
+        }
+    }
+
+    fn single_remote(&self, r: &SingleRemote, m: &mut Vec<(&'static str, Json)>) {
+        self.collection_members(&r.collection, m);
+        let mode = match r.mode {
+            SingleRemoteMode::Index => "IndexNode",
+            SingleRemoteMode::Modify(kind) => kind.node_type(),
+        };
+        m.push(("mode", Json::str(mode)));
+        m.push(("replaceIndexNode", Json::Bool(r.replace_index_node)));
+        if let Some(key) = &r.key {
+            m.push(("key", Json::str(key)));
+        }
+        for (name, var) in [
+            ("outVariableOld", r.out_old),
+            ("outVariableNew", r.out_new),
+            ("inVariable", r.input),
+            ("outVariable", r.out),
+        ] {
+            if let Some(v) = var {
+                m.push((name, self.var(v)));
+            }
         }
     }
 

@@ -8,7 +8,7 @@ use crate::functions::Function;
 use crate::plan::expr::{Expr, VarId};
 use crate::plan::{
     CollectionScan, IndexCollect, IndexRef, IndexScan, Modification, NodeKind, NodeRef,
-    Parallelism, Plan, SortMode,
+    Parallelism, Plan, SingleRemote, SingleRemoteMode, SortMode,
 };
 use crate::planner::Explanation;
 use std::fmt::Write;
@@ -463,15 +463,25 @@ impl<'a> Renderer<'a> {
             NodeKind::NoResults => "EMPTY   /* empty result set */".into(),
             NodeKind::Remote => "REMOTE".into(),
             NodeKind::Scatter => "SCATTER".into(),
-            NodeKind::Distribute { input, .. } => {
+            NodeKind::Distribute {
+                input, create_keys, ..
+            } => {
                 if self.compat.distribute_prints_variable() {
                     format!("DISTRIBUTE {}", self.name(*input))
                 } else {
                     format!(
-                        "DISTRIBUTE  /* create keys: false, variable: {} */",
+                        "DISTRIBUTE  /* create keys: {create_keys}, variable: {} */",
                         self.name(*input)
                     )
                 }
+            }
+            NodeKind::SingleRemote(r) => self.single_remote(r),
+            NodeKind::MultipleRemoteModification {
+                collection, input, ..
+            } => {
+                self.collection_vars.push((*input, collection.clone()));
+                // The explainer prints a fixed loop variable `d`.
+                format!("FOR d IN {} INSERT d IN {collection}", self.name(*input))
             }
             NodeKind::Gather(g) => {
                 let elements: Vec<String> = g
@@ -795,6 +805,60 @@ impl<'a> Renderer<'a> {
             s.push_str("   /* const assignment */");
         }
         s
+    }
+
+    /// A SingleRemoteOperationNode: the Coordinator reads or writes one
+    /// document; the text mimics the AQL it replaced.
+    fn single_remote(&mut self, r: &SingleRemote) -> String {
+        use crate::plan::ModificationKind as K;
+        let coll = &r.collection;
+        let key_json = r
+            .key
+            .as_ref()
+            .map(|k| serde_json::Value::String(k.clone()).to_string());
+        let kind = match r.mode {
+            SingleRemoteMode::Index => {
+                if let Some(out) = r.out {
+                    self.collection_vars.push((out, coll.clone()));
+                }
+                let out = r.out.map(|v| self.name(v)).unwrap_or_default();
+                return format!(
+                    "FOR {out} IN {coll} FILTER _key == {} /* primary index scan */",
+                    key_json.unwrap_or_default()
+                );
+            }
+            SingleRemoteMode::Modify(kind) => kind,
+        };
+        if let Some(input) = r.input {
+            self.collection_vars.push((input, coll.clone()));
+        }
+        let input = r.input.map(|v| self.name(v));
+        if kind == K::Insert {
+            return format!("INSERT {} IN {coll}", input.unwrap_or_default());
+        }
+        let with = match (&input, kind) {
+            (Some(v), K::Update | K::Replace) => format!("WITH {v} "),
+            _ => String::new(),
+        };
+        let mut target = match (&key_json, &input) {
+            (Some(k), _) => format!("{{ _key: {k} }} "),
+            (None, Some(v)) => format!("{v} "),
+            (None, None) => "<UNSUPPORTED>".into(),
+        };
+        let mut prefix = String::new();
+        if r.replace_index_node {
+            prefix = format!(
+                "FOR doc IN {coll} FILTER doc._key == {} ",
+                key_json.unwrap_or_default()
+            );
+            target = "doc ".into();
+        }
+        let word = match kind {
+            K::Update => "UPDATE",
+            K::Replace => "REPLACE",
+            _ => "REMOVE",
+        };
+        format!("{prefix}{word} {target}{with}IN {coll}")
     }
 
     fn modification(&mut self, n: NodeRef, m: &Modification) -> String {

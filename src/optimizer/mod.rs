@@ -187,7 +187,7 @@ pub static RULES: &[RuleDef] = &[
     def("remove-sort-rand-limit-1", "", OLD, None),
     def("remove-collect-variables", "", OLD, None),
     def("propagate-constant-attributes", "", OLD, None),
-    def("remove-data-modification-out-variables", "", OLD, None),
+    def("remove-data-modification-out-variables", "", OLD, Some(&RemoveDataModificationOutVariables)),
     def("replace-or-with-in", "", OLD, None),
     def("replace-any-eq-with-in", "", (3, 12, 5), None),
     def("remove-redundant-or", "", OLD, None),
@@ -215,7 +215,7 @@ pub static RULES: &[RuleDef] = &[
     def("fuse-filters", "", (3, 8, 0), None),
     def("cluster-one-shard", "CE", (3, 6, 0), Some(&ClusterOneShard)),
     def("cluster-lift-constant-for-disjoint-graph-nodes", "CEN", (3, 7, 0), None),
-    def("distribute-in-cluster", "CN", OLD, None),
+    def("distribute-in-cluster", "CN", OLD, Some(&DistributeInCluster)),
     def("smart-joins", "CE", (3, 4, 5), None),
     def("scatter-in-cluster", "CN", OLD, Some(&ScatterInCluster)),
     def("scatter-satellite-graphs", "CE", (3, 7, 0), None),
@@ -227,7 +227,7 @@ pub static RULES: &[RuleDef] = &[
     def("move-filters-into-enumerate", "", (3, 6, 0), Some(&MoveFiltersIntoEnumerate)),
     def("remove-unnecessary-calculations-3", "DH", OLD, None),
     def("remove-unnecessary-remote-scatter", "C", OLD, Some(&RemoveUnnecessaryRemoteScatter)),
-    def("undistribute-remove-after-enum-coll", "C", OLD, None),
+    def("undistribute-remove-after-enum-coll", "C", OLD, Some(&UndistributeRemoveAfterEnumColl)),
     def("collect-in-cluster", "C", OLD, None),
     def("sort-limit", "", OLD, Some(&SortLimit)),
     def("reduce-extraction-to-projection", "", OLD, Some(&ReduceExtractionToProjection)),
@@ -462,6 +462,11 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
             next.push((plan, history));
         }
         plans = next;
+    }
+    for (p, _) in &mut plans {
+        p.vars = vars.clone();
+        crate::cluster::add_distribute_inputs(p, cx.catalog, cx.compat);
+        vars = p.vars.clone();
     }
     stats.plans_created = plans.len();
     let cost = |p: &Plan| {

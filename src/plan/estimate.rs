@@ -137,6 +137,15 @@ fn estimate_pipeline(
                     cost: cost + items as f64,
                 }
             }
+            // The Coordinator does the one operation: nothing to add.
+            NodeKind::SingleRemote(_) => previous,
+            NodeKind::MultipleRemoteModification { input, .. } => {
+                let n2 = items.saturating_mul(list_length(plan, catalog, compat, n, *input, out));
+                Estimate {
+                    items: n2,
+                    cost: cost + n2 as f64,
+                }
+            }
             NodeKind::Subquery { root, .. } => {
                 let sub = estimate_pipeline(plan, catalog, compat, *root, out);
                 Estimate {

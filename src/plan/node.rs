@@ -68,6 +68,22 @@ pub enum NodeKind {
     Distribute {
         input: VarId,
         collection: String,
+        /// Id of the modification node the rows are distributed to.
+        target: u32,
+        /// ≤ 3.8 explain text: whether the node creates missing keys.
+        create_keys: bool,
+    },
+    /// `optimize-cluster-single-document-operations`: one document read or
+    /// written by the Coordinator directly.
+    SingleRemote(SingleRemote),
+    /// `optimize-cluster-multiple-document-operations`: a constant array
+    /// inserted by the Coordinator in one bulk operation.
+    MultipleRemoteModification {
+        collection: String,
+        /// The array being inserted.
+        input: VarId,
+        out_old: Option<VarId>,
+        out_new: Option<VarId>,
     },
     Gather(Gather),
 }
@@ -229,6 +245,30 @@ pub struct Modification {
     pub restricted_to: Option<String>,
 }
 
+/// What a SingleRemoteOperationNode does: a primary-index lookup, or one
+/// of the modifications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SingleRemoteMode {
+    Index,
+    Modify(ModificationKind),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SingleRemote {
+    pub mode: SingleRemoteMode,
+    pub collection: String,
+    /// The constant document key, when one is known.
+    pub key: Option<String>,
+    /// The document written (INSERT, UPDATE/REPLACE `WITH` part).
+    pub input: Option<VarId>,
+    /// The document read (index mode, or the loop variable it replaced).
+    pub out: Option<VarId>,
+    pub out_old: Option<VarId>,
+    pub out_new: Option<VarId>,
+    /// It replaced an IndexNode + modification pair.
+    pub replace_index_node: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortMode {
     Unset,
@@ -276,6 +316,8 @@ impl NodeKind {
             NodeKind::Remote => "RemoteNode",
             NodeKind::Scatter => "ScatterNode",
             NodeKind::Distribute { .. } => "DistributeNode",
+            NodeKind::SingleRemote(_) => "SingleRemoteOperationNode",
+            NodeKind::MultipleRemoteModification { .. } => "MultipleRemoteModificationNode",
             NodeKind::Gather(_) => "GatherNode",
         }
     }
@@ -308,6 +350,15 @@ impl NodeKind {
                 .chain(c.aggregates.iter().map(|a| a.out))
                 .collect(),
             NodeKind::Modification(m) => m.out_old.into_iter().chain(m.out_new).collect(),
+            NodeKind::SingleRemote(r) => r
+                .out
+                .into_iter()
+                .chain(r.out_new)
+                .chain(r.out_old)
+                .collect(),
+            NodeKind::MultipleRemoteModification {
+                out_old, out_new, ..
+            } => out_new.iter().chain(out_old.iter()).copied().collect(),
             _ => Vec::new(),
         }
     }
@@ -349,7 +400,9 @@ impl NodeKind {
                 .into_iter()
                 .flatten()
                 .collect(),
-            NodeKind::Distribute { input, .. } => vec![*input],
+            NodeKind::Distribute { input, .. }
+            | NodeKind::MultipleRemoteModification { input, .. } => vec![*input],
+            NodeKind::SingleRemote(r) => r.input.into_iter().collect(),
             _ => Vec::new(),
         };
         out.dedup();
@@ -383,7 +436,9 @@ impl NodeKind {
             }
             NodeKind::Filter { input }
             | NodeKind::Return { input }
-            | NodeKind::Distribute { input, .. } => swap(input),
+            | NodeKind::Distribute { input, .. }
+            | NodeKind::MultipleRemoteModification { input, .. } => swap(input),
+            NodeKind::SingleRemote(r) => r.input.iter_mut().for_each(swap),
             NodeKind::Sort { elements, .. } => elements.iter_mut().for_each(|e| swap(&mut e.var)),
             NodeKind::Gather(g) => g.elements.iter_mut().for_each(|e| swap(&mut e.var)),
             NodeKind::Collect(c) => {
@@ -415,7 +470,9 @@ impl NodeKind {
             NodeKind::Index(s) => Some(&s.collection),
             NodeKind::IndexCollect(c) => Some(&c.collection),
             NodeKind::Modification(m) => Some(&m.collection),
-            NodeKind::Distribute { collection, .. } => Some(collection),
+            NodeKind::Distribute { collection, .. }
+            | NodeKind::MultipleRemoteModification { collection, .. } => Some(collection),
+            NodeKind::SingleRemote(r) => Some(&r.collection),
             _ => None,
         }
     }

@@ -34,7 +34,9 @@ fn eligibility(kind: &NodeKind) -> Eligibility {
             Enable
         }
         NodeKind::Limit { .. } => DisableForNodeAndAbove,
-        NodeKind::Modification(_) => DisableGlobally,
+        NodeKind::Modification(_)
+        | NodeKind::SingleRemote(_)
+        | NodeKind::MultipleRemoteModification { .. } => DisableGlobally,
         _ => DisableForNode,
     }
 }

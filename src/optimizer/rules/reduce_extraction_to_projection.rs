@@ -8,7 +8,9 @@
 
 use crate::optimizer::index_selection::{attribute_uses, index_view};
 use crate::optimizer::{Context, Outcome, Rule};
-use crate::plan::{NodeKind, NodeRef, Plan, VarId};
+use crate::plan::{
+    IndexRef, IndexScan, Modification, ModificationKind, NodeKind, NodeRef, Plan, VarId,
+};
 
 pub struct ReduceExtractionToProjection;
 
@@ -33,6 +35,10 @@ pub fn projections_after(
                         return None;
                     }
                 }
+                // `REMOVE d IN c`, `UPDATE d WITH … IN c`: only the key is read.
+                NodeKind::Modification(m) if modifies_by_key(m, var) => {
+                    paths.push(vec!["_key".to_string()]);
+                }
                 _ => return None,
             }
         }
@@ -47,6 +53,44 @@ pub fn projections_after(
     paths.sort();
     paths.dedup();
     Some(paths)
+}
+
+fn modifies_by_key(m: &Modification, var: VarId) -> bool {
+    match m.kind {
+        ModificationKind::Remove => m.input == var,
+        ModificationKind::Update | ModificationKind::Replace => {
+            m.key == Some(var) && m.input != var
+        }
+        _ => false,
+    }
+}
+
+/// A full scan that needs only `_key` reads the primary index instead
+/// (the new IndexNode takes the next id).
+fn scan_primary_index(plan: &mut Plan, n: NodeRef) -> bool {
+    let NodeKind::EnumerateCollection(scan) = plan.kind(n) else {
+        return false;
+    };
+    if scan.random || scan.filter.is_some() || scan.projections != [vec!["_key".to_string()]] {
+        return false;
+    }
+    let index = plan.create(NodeKind::Index(IndexScan {
+        collection: scan.collection.clone(),
+        out: scan.out,
+        indexes: vec![IndexRef::Primary],
+        condition: None,
+        all_covered_by_one_index: false,
+        ascending: true,
+        needs_gather_sort: false,
+        filter: None,
+        projections: scan.projections.clone(),
+        projection_vars: scan.projection_vars.clone(),
+        covers_projections: true,
+        produces_result: scan.produces_result,
+        restricted_to: scan.restricted_to.clone(),
+    }));
+    plan.replace_node(n, index);
+    true
 }
 
 impl Rule for ReduceExtractionToProjection {
@@ -77,7 +121,8 @@ impl Rule for ReduceExtractionToProjection {
             };
             match plan.kind_mut(n) {
                 NodeKind::EnumerateCollection(scan) if scan.projections != paths => {
-                    scan.projections = paths
+                    scan.projections = paths;
+                    scan_primary_index(plan, n);
                 }
                 NodeKind::Index(scan) if scan.projections != paths => {
                     scan.projections = paths;
@@ -110,6 +155,30 @@ mod tests {
         assert_eq!(
             scan.projections,
             [vec!["a".to_string()], vec!["b".to_string()]]
+        );
+    }
+
+    #[test]
+    fn a_scan_for_keys_only_reads_the_primary_index() {
+        let mut t = TestPlan::single("FOR d IN c REMOVE d IN c");
+        t.run_all(&["reduce-extraction-to-projection"]);
+        let NodeKind::Index(scan) = kinds(&t.plan)[1] else {
+            panic!("expected an IndexNode, got {:?}", t.order())
+        };
+        assert!(scan.covers_projections);
+        assert_eq!(t.order()[1], "4 Index");
+    }
+
+    #[test]
+    fn update_reads_the_key_and_the_filtered_attribute() {
+        let mut t = TestPlan::single("FOR d IN c FILTER d.v == 4 UPDATE d WITH { u: 1 } IN c");
+        t.run_all(&["reduce-extraction-to-projection"]);
+        let NodeKind::EnumerateCollection(scan) = kinds(&t.plan)[1] else {
+            panic!()
+        };
+        assert_eq!(
+            scan.projections,
+            [vec!["_key".to_string()], vec!["v".to_string()]]
         );
     }
 
