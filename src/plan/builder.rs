@@ -253,7 +253,7 @@ impl Builder {
                     CollectMethod::Hash
                 },
                 fixed_method: false,
-                disable_index: false,
+                disable_index: c.disable_index,
             }),
         )
     }

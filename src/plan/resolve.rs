@@ -62,6 +62,7 @@ pub(crate) struct CollectOp {
     pub into: Option<VarId>,
     pub into_expr: Option<Expr>,
     pub keep: Option<Vec<VarId>>,
+    pub disable_index: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -411,9 +412,10 @@ impl Resolver<'_> {
     }
 
     fn collect(&mut self, c: &ast::Collect, ops: &mut Vec<Op>) -> Result<()> {
-        if let Some(o) = &c.options {
-            self.constant(o, ops)?;
-        }
+        let options = self.options(c.options.as_ref(), ops)?;
+        // `OPTIONS { disableIndex: true }` keeps use-index-for-collect away.
+        let disable_index = matches!(&options, Value::Object(members)
+            if members.iter().any(|(k, v)| k == "disableIndex" && v.is_truthy()));
         // Expressions are resolved in the old scope; outputs are declared
         // in a fresh scope that hides the loop variables.
         let mut groups = Vec::new();
@@ -490,6 +492,7 @@ impl Resolver<'_> {
             into,
             into_expr,
             keep,
+            disable_index,
         }));
         Ok(())
     }

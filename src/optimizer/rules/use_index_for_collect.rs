@@ -235,6 +235,19 @@ mod tests {
     }
 
     #[test]
+    fn disable_index_option_keeps_the_index_scan() {
+        let order = plan(
+            &catalog(0.1, false),
+            "FOR d IN c COLLECT a = d.a, b = d.b OPTIONS { disableIndex: true } RETURN [a, b]",
+        );
+        assert!(
+            !order.iter().any(|n| n.ends_with(" IndexCollect")),
+            "{order:?}"
+        );
+        assert!(order.iter().any(|n| n.ends_with(" Index")), "{order:?}");
+    }
+
+    #[test]
     fn aggregates_over_stored_values_are_covered() {
         let order = plan(
             &catalog(0.1, false),
