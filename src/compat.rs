@@ -83,6 +83,13 @@ impl Version {
         !self.at_least(10, 0)
     }
 
+    /// Before 3.7 `remove-satellite-joins` ran after
+    /// `remove-unnecessary-remote-scatter` (3.4's rule list shows it last);
+    /// 3.7 moved it next to `scatter-satellite-graphs`. INFERRED boundary.
+    pub fn satellite_joins_removed_after_remote_scatter(self) -> bool {
+        !self.at_least(7, 0)
+    }
+
     /// From 3.10 `sort-limit` also puts a LIMIT right after the sort
     /// (moving it, or adding one on the DB-Server side of a Remote).
     pub fn sort_limit_places_limit(self) -> bool {

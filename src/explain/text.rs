@@ -359,7 +359,7 @@ impl<'a> Renderer<'a> {
                     "ROOT".into()
                 }
             }
-            NodeKind::EnumerateCollection(scan) => self.collection_scan(scan),
+            NodeKind::EnumerateCollection(scan) => self.collection_scan(n, scan),
             NodeKind::Index(scan) => self.index_scan(n, scan),
             NodeKind::IndexCollect(c) => self.index_collect(n, c),
             NodeKind::EnumerateList { input, out, filter } => {
@@ -522,6 +522,43 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// `, satellite` for a loop over a SatelliteCollection that runs in the
+    /// DB-Server snippet of a sharded collection (`remove-satellite-joins`).
+    fn satellite_note(&self, n: NodeRef) -> &'static str {
+        let is_satellite = |m: NodeRef| {
+            self.plan
+                .kind(m)
+                .collection()
+                .and_then(|c| self.catalog.collection(c))
+                .map(|c| c.is_satellite())
+        };
+        if is_satellite(n) != Some(true) {
+            return "";
+        }
+        let mut snippet = Vec::new();
+        let mut up = self.plan.dependency(n);
+        while let Some(m) = up.filter(|&m| !matches!(self.plan.kind(m), NodeKind::Remote)) {
+            snippet.push(m);
+            up = self.plan.dependency(m);
+        }
+        let mut down = self.plan.parent(n);
+        while let Some(m) = down.filter(|&m| !matches!(self.plan.kind(m), NodeKind::Remote)) {
+            snippet.push(m);
+            down = self.plan.parent(m);
+        }
+        let accesses_sharded = snippet.into_iter().any(|m| {
+            matches!(
+                self.plan.kind(m),
+                NodeKind::EnumerateCollection(_) | NodeKind::Index(_)
+            ) && is_satellite(m) == Some(false)
+        });
+        if accesses_sharded {
+            ", satellite"
+        } else {
+            ""
+        }
+    }
+
     fn restriction(&self, collection: &str, restricted_to: &Option<String>) -> String {
         match restricted_to {
             Some(shard) => format!(", shard: {shard}"),
@@ -578,7 +615,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn collection_scan(&mut self, scan: &CollectionScan) -> String {
+    fn collection_scan(&mut self, n: NodeRef, scan: &CollectionScan) -> String {
         self.collection_vars
             .push((scan.out, scan.collection.clone()));
         let mut s = format!(
@@ -590,6 +627,7 @@ impl<'a> Renderer<'a> {
             s.push_str(", random order");
         }
         s.push_str(&self.projections_note(&scan.projections));
+        s.push_str(self.satellite_note(n));
         if !scan.produces_result {
             s.push_str(", scan only");
         }
@@ -644,6 +682,7 @@ impl<'a> Renderer<'a> {
             types.join(", ")
         );
         s.push_str(&self.projections_note(&scan.projections));
+        s.push_str(self.satellite_note(n));
         s.push_str(&self.restriction(&scan.collection, &scan.restricted_to));
         s.push_str(" */");
         let lets = self.projection_lets(scan.out, &scan.projections, &scan.projection_vars);

@@ -219,7 +219,7 @@ pub static RULES: &[RuleDef] = &[
     def("smart-joins", "CE", (3, 4, 5), None),
     def("scatter-in-cluster", "CN", OLD, Some(&ScatterInCluster)),
     def("scatter-satellite-graphs", "CE", (3, 7, 0), None),
-    def("remove-satellite-joins", "CE", OLD, None),
+    def("remove-satellite-joins", "CE", OLD, Some(&RemoveSatelliteJoins)),
     def("remove-distribute-nodes", "CE", (3, 7, 0), None),
     def("distribute-offset-info-to-cluster", "CEN", (3, 10, 0), None),
     def("distribute-filtercalc-to-cluster", "C", OLD, Some(&DistributeFilterCalcToCluster)),
@@ -254,24 +254,31 @@ pub static RULES: &[RuleDef] = &[
 
 /// The rules a version runs, in its order. Before 3.10,
 /// `move-filters-into-enumerate` ran after `restrict-to-single-shard`
-/// (directly before `optimize-count`).
+/// (directly before `optimize-count`); before 3.7,
+/// `remove-satellite-joins` ran after `undistribute-remove-after-enum-coll`.
 pub fn pipeline(compat: Version, cluster: bool) -> Vec<&'static RuleDef> {
     let mut rules: Vec<&RuleDef> = RULES.iter().collect();
     if compat.early_pruning_runs_late() {
-        if let Some(from) = rules
-            .iter()
-            .position(|r| r.name == "move-filters-into-enumerate")
-        {
-            let rule = rules.remove(from);
-            let to = rules
-                .iter()
-                .position(|r| r.name == "optimize-count")
-                .unwrap_or(rules.len());
-            rules.insert(to, rule);
-        }
+        move_rule_before(&mut rules, "move-filters-into-enumerate", "optimize-count");
+    }
+    if compat.satellite_joins_removed_after_remote_scatter() {
+        move_rule_before(&mut rules, "remove-satellite-joins", "collect-in-cluster");
     }
     rules.retain(|r| r.since <= compat && (cluster || !r.flags.cluster_only));
     rules
+}
+
+/// Moves rule `name` to directly before rule `before` (to the end if
+/// `before` is missing).
+fn move_rule_before(rules: &mut Vec<&'static RuleDef>, name: &str, before: &str) {
+    if let Some(from) = rules.iter().position(|r| r.name == name) {
+        let rule = rules.remove(from);
+        let to = rules
+            .iter()
+            .position(|r| r.name == before)
+            .unwrap_or(rules.len());
+        rules.insert(to, rule);
+    }
 }
 
 /// Looks a rule up by name.

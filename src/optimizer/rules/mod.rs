@@ -17,6 +17,7 @@ mod remove_data_modification_out_variables;
 mod remove_filter_covered_by_index;
 mod remove_redundant_calculations;
 mod remove_redundant_sorts;
+mod remove_satellite_joins;
 mod remove_unnecessary_calculations;
 mod remove_unnecessary_remote_scatter;
 mod scatter_in_cluster;
@@ -44,6 +45,7 @@ pub use remove_data_modification_out_variables::RemoveDataModificationOutVariabl
 pub use remove_filter_covered_by_index::RemoveFilterCoveredByIndex;
 pub use remove_redundant_calculations::RemoveRedundantCalculations;
 pub use remove_redundant_sorts::RemoveRedundantSorts;
+pub use remove_satellite_joins::RemoveSatelliteJoins;
 pub use remove_unnecessary_calculations::RemoveUnnecessaryCalculations;
 pub use remove_unnecessary_remote_scatter::RemoveUnnecessaryRemoteScatter;
 pub use scatter_in_cluster::ScatterInCluster;

@@ -279,4 +279,12 @@ mod tests {
     fn the_primary_index_answers_key_lookups() {
         assert!(plan("FOR d IN c FILTER d._key == 'k' RETURN d").1);
     }
+
+    #[test]
+    fn a_join_condition_serves_only_the_inner_loop() {
+        let (order, changed) = plan("FOR d IN c FOR e IN c FILTER d._key == e._key RETURN e");
+        assert!(changed);
+        // The outer loop cannot look up `e`, which it has not seen yet.
+        assert_eq!(order[1..3], ["2 EnumerateCollection", "7 Index"]);
+    }
 }
