@@ -259,10 +259,11 @@ impl PlanWriter<'_> {
                 m.push(("isModificationSubquery", Json::Bool(false)));
             }
             NodeKind::Modification(modification) => self.modification(modification, m),
+            // Servers and query ids are only known once engines are set up.
             NodeKind::Remote => {
-                m.push(("database", Json::str(&self.catalog.database_name)));
+                m.push(("distributeId", Json::str("")));
+                m.push(("isResponsibleForInitializeCursor", Json::Bool(true)));
                 m.push(("server", Json::str("")));
-                m.push(("ownName", Json::str("")));
                 m.push(("queryId", Json::str("")));
             }
             NodeKind::Scatter => m.push(("clients", Json::Array(Vec::new()))),
@@ -310,16 +311,21 @@ impl PlanWriter<'_> {
         m.push(("isSatelliteOf", Json::Null));
     }
 
-    /// Members of nodes that produce documents (scans and index lookups).
+    /// Members of nodes that produce documents (scans and index lookups),
+    /// the early-pruning filter among them.
     fn document_members(
         &self,
         out: VarId,
         projections: &[Vec<String>],
+        filter: Option<&Expr>,
         produces_result: bool,
         m: &mut Vec<(&'static str, Json)>,
     ) {
         m.push(("outVariable", self.var(out)));
         m.push(("projections", projection_list(projections)));
+        if let Some(f) = filter {
+            m.push(("filter", self.expr(f)));
+        }
         m.push(("filterProjections", Json::Array(Vec::new())));
         m.push(("count", Json::Bool(false)));
         m.push(("producesResult", Json::Bool(produces_result)));
@@ -338,13 +344,16 @@ impl PlanWriter<'_> {
                 ("type", Json::str("none")),
             ]),
         ));
-        self.document_members(scan.out, &scan.projections, scan.produces_result, m);
+        self.document_members(
+            scan.out,
+            &scan.projections,
+            scan.filter.as_ref(),
+            scan.produces_result,
+            m,
+        );
         self.collection_members(&scan.collection, m);
         if let Some(shard) = &scan.restricted_to {
             m.push(("restrictedTo", Json::str(shard)));
-        }
-        if let Some(f) = &scan.filter {
-            m.push(("filter", self.expr(f)));
         }
     }
 
@@ -393,7 +402,13 @@ impl PlanWriter<'_> {
     }
 
     fn index_scan(&self, scan: &IndexScan, m: &mut Vec<(&'static str, Json)>) {
-        self.document_members(scan.out, &scan.projections, scan.produces_result, m);
+        self.document_members(
+            scan.out,
+            &scan.projections,
+            scan.filter.as_ref(),
+            scan.produces_result,
+            m,
+        );
         self.collection_members(&scan.collection, m);
         if let Some(shard) = &scan.restricted_to {
             m.push(("restrictedTo", Json::str(shard)));
@@ -414,9 +429,6 @@ impl PlanWriter<'_> {
             .as_ref()
             .map_or_else(|| Json::object(Vec::new()), |c| self.expr(c));
         m.push(("condition", condition));
-        if let Some(f) = &scan.filter {
-            m.push(("filter", self.expr(f)));
-        }
         m.push((
             "allCoveredByOneIndex",
             Json::Bool(scan.all_covered_by_one_index),
@@ -490,24 +502,8 @@ impl PlanWriter<'_> {
             "expressionType",
             Json::str(super::expression_type(expr, self.compat)),
         ));
-        let mut functions: Vec<Json> = Vec::new();
-        let mut seen: Vec<&str> = Vec::new();
-        for call in expr.calls() {
-            if let Expr::Call { function, .. } = call {
-                if !seen.contains(&function.name) {
-                    seen.push(function.name);
-                    functions.push(Json::object(vec![
-                        ("name", Json::str(function.name)),
-                        ("isDeterministic", Json::Bool(function.is_deterministic())),
-                        ("cacheable", Json::Bool(function.is_cacheable())),
-                        ("usesV8", Json::Bool(function.uses_v8())),
-                    ]));
-                }
-            }
-        }
-        if !functions.is_empty() {
-            m.push(("functions", Json::Array(functions)));
-        }
+        // `functions` is only serialized for verbose plans, which the
+        // documented default answer is not.
     }
 
     fn collect(&self, c: &Collect, m: &mut Vec<(&'static str, Json)>) {
@@ -535,11 +531,11 @@ impl PlanWriter<'_> {
             })
             .collect();
         m.push(("aggregates", Json::Array(aggregates)));
-        if let Some(into) = c.into {
-            m.push(("outVariable", self.var(into)));
-        }
         if let Some(e) = c.into_expression {
             m.push(("expressionVariable", self.var(e)));
+        }
+        if let Some(into) = c.into {
+            m.push(("outVariable", self.var(into)));
         }
         if let Some(keep) = &c.keep {
             let list = keep
@@ -548,12 +544,13 @@ impl PlanWriter<'_> {
                 .collect();
             m.push(("keepVariables", Json::Array(list)));
         }
+        m.push(("count", Json::Bool(false)));
+        m.push(("isDistinctCommand", Json::Bool(false)));
+        m.push(("specialized", Json::Bool(c.fixed_method)));
         m.push((
             "collectOptions",
             Json::object(vec![("method", Json::str(c.method.name()))]),
         ));
-        m.push(("isDistinctCommand", Json::Bool(false)));
-        m.push(("specialized", Json::Bool(c.fixed_method)));
     }
 
     fn modification(&self, md: &Modification, m: &mut Vec<(&'static str, Json)>) {
@@ -616,23 +613,25 @@ impl PlanWriter<'_> {
         }
     }
 
+    /// ArangoDB's order: parallelism, sort mode (and limit when sorting),
+    /// elements.
     fn gather(&self, g: &Gather, m: &mut Vec<(&'static str, Json)>) {
-        m.push(("elements", self.sort_elements(&g.elements)));
-        let sort_mode = match (g.elements.is_empty(), g.sort_mode) {
-            (true, _) | (false, SortMode::Unset) => "unset",
-            (false, SortMode::MinElement) => "minelement",
-            (false, SortMode::Heap) => "heap",
-        };
-        m.push(("sortmode", Json::str(sort_mode)));
         let parallelism = match g.parallelism {
             Parallelism::Undefined => "undefined",
             Parallelism::Serial => "serial",
             Parallelism::Parallel => "parallel",
         };
         m.push(("parallelism", Json::str(parallelism)));
+        let sort_mode = match (g.elements.is_empty(), g.sort_mode) {
+            (true, _) | (false, SortMode::Unset) => "unset",
+            (false, SortMode::MinElement) => "minelement",
+            (false, SortMode::Heap) => "heap",
+        };
+        m.push(("sortmode", Json::str(sort_mode)));
         if !g.elements.is_empty() {
             m.push(("limit", Json::uint(g.limit)));
         }
+        m.push(("elements", self.sort_elements(&g.elements)));
     }
 
     fn sort_elements(&self, elements: &[SortElement]) -> Json {
