@@ -16,11 +16,14 @@ pub enum Error {
     },
     /// 1502 — the query string is empty or only whitespace/comments.
     QueryEmpty,
-    /// 1504 — a number literal that does not fit.
+    /// 1504 — a number outside what AQL accepts there: an integer literal
+    /// beyond 64 bits, a negative or non-constant LIMIT. Carries
+    /// ArangoDB's message for the case.
     NumberOutOfRange(String),
-    /// 1510 — a variable name that AQL reserves (e.g. declaring `CURRENT`).
+    /// 1510 — a user variable whose name starts with `_` (reserved for
+    /// the query's temporaries).
     VariableNameInvalid(String),
-    /// 1511 — a variable declared twice in the same scope.
+    /// 1511 — a variable declared while one of that name is visible.
     VariableRedeclared(String),
     /// 1512 — a variable that is used but never declared.
     UnknownVariable(String),
@@ -40,16 +43,23 @@ pub enum Error {
     BindParameterUndeclared(String),
     /// 1553 — a bind parameter of the wrong type (e.g. `@@c` bound to a number).
     BindParameterType(String),
-    /// 1579 — reading a collection after modifying it in the same query.
+    /// 1579 — reading data after modifying it in the same query. Carries
+    /// what reads: `collection 'c'` or `function DOCUMENT`.
     AccessAfterModification(String),
+    /// 1575 — OPTIONS that are not constant.
+    CompileTimeOptions,
+    /// 1574 — an AGGREGATE expression that is not one aggregate call.
+    InvalidAggregateExpression,
     /// 1582 — a `NS::NAME()` call that the catalog does not register.
     UnknownUserFunction(String),
     /// 1203 — a collection or view that the catalog does not list.
     CollectionNotFound(String),
-    /// 1521 — a collection/view named where a non-data-source is needed or
-    /// a query construct aqlplan cannot plan yet (1521 is the closest
-    /// ArangoDB number for a feature outside the implemented subset).
+    /// 9 (not implemented) — valid AQL that aqlplan cannot plan yet
+    /// (graph traversals, WINDOW, UPSERT, …).
     NotSupported(String),
+    /// 32 (resource limit exceeded) — the query text or the bind
+    /// parameters are larger or deeper than aqlplan accepts.
+    ResourceLimit(String),
     /// 10 (bad parameter) — an explain option aqlplan does not accept,
     /// e.g. an unknown optimizer rule name.
     BadOption(String),
@@ -75,20 +85,70 @@ impl Error {
             Error::BindParameterUndeclared(_) => 1552,
             Error::BindParameterType(_) => 1553,
             Error::AccessAfterModification(_) => 1579,
+            Error::InvalidAggregateExpression => 1574,
+            Error::CompileTimeOptions => 1575,
             Error::UnknownUserFunction(_) => 1582,
             Error::CollectionNotFound(_) => 1203,
-            Error::NotSupported(_) => 1521,
+            Error::NotSupported(_) => 9,
+            Error::ResourceLimit(_) => 32,
             Error::BadOption(_) => 10,
             Error::Catalog { .. } => 10,
         }
     }
 
-    /// The HTTP status ArangoDB answers with for this error.
+    /// The HTTP status ArangoDB answers with for this error
+    /// (`GeneralResponse::responseCode`: numbers it does not list are 500).
     pub fn http_code(&self) -> u16 {
         match self {
             Error::CollectionNotFound(_) | Error::UnknownUserFunction(_) => 404,
+            Error::NotSupported(_) => 501,
+            Error::TooMuchNesting | Error::InvalidAggregateExpression | Error::ResourceLimit(_) => {
+                500
+            }
             _ => 400,
         }
+    }
+
+    /// The query phase ArangoDB's explain is in when it raises this error
+    /// (`QueryExecutionState`, appended to the HTTP message as
+    /// ` (while …)`); `None` for errors outside a query (options, catalog).
+    pub fn phase(&self) -> Option<&'static str> {
+        match self {
+            Error::Syntax { .. }
+            | Error::QueryEmpty
+            | Error::VariableNameInvalid(_)
+            | Error::VariableRedeclared(_)
+            | Error::UnknownVariable(_)
+            | Error::TooMuchNesting
+            | Error::UnknownFunction(_)
+            | Error::InvalidArgumentCount { .. }
+            | Error::BindParameterMissing(_)
+            | Error::BindParameterUndeclared(_)
+            | Error::BindParameterType(_)
+            | Error::UnknownUserFunction(_)
+            | Error::CollectionNotFound(_)
+            | Error::InvalidAggregateExpression
+            | Error::CompileTimeOptions => Some("parsing"),
+            // Ast::validateAndOptimize runs in this state during explain.
+            Error::AccessAfterModification(_) => Some("loading collections"),
+            Error::NumberOutOfRange(_) | Error::NotSupported(_) => Some("instantiating plan"),
+            Error::ResourceLimit(_) | Error::BadOption(_) | Error::Catalog { .. } => None,
+        }
+    }
+
+    /// ArangoDB's HTTP error body for this error, as `POST /_api/explain`
+    /// answers it.
+    pub fn http_body(&self) -> serde_json::Value {
+        let message = match self.phase() {
+            Some(phase) => format!("{self} (while {phase})"),
+            None => self.to_string(),
+        };
+        serde_json::json!({
+            "error": true,
+            "code": self.http_code(),
+            "errorNum": self.number(),
+            "errorMessage": message,
+        })
     }
 }
 
@@ -97,7 +157,7 @@ impl fmt::Display for Error {
         match self {
             Error::Syntax { message, .. } => f.write_str(message),
             Error::QueryEmpty => f.write_str("query is empty"),
-            Error::NumberOutOfRange(n) => write!(f, "number out of range near '{n}'"),
+            Error::NumberOutOfRange(m) => f.write_str(m),
             Error::VariableNameInvalid(v) => write!(f, "variable name '{v}' has an invalid format"),
             Error::VariableRedeclared(v) => {
                 write!(f, "variable '{v}' is assigned multiple times")
@@ -112,13 +172,17 @@ impl fmt::Display for Error {
             Error::BindParameterMissing(p) => write!(f, "no value specified for declared bind parameter '{p}'"),
             Error::BindParameterUndeclared(p) => write!(f, "bind parameter '{p}' was not declared in the query"),
             Error::BindParameterType(p) => write!(f, "bind parameter '{p}' has an invalid value or type"),
-            Error::AccessAfterModification(c) => write!(
-                f,
-                "access after data-modification by traversal/AQL function/document read of collection '{c}'"
-            ),
+            Error::AccessAfterModification(what) => {
+                write!(f, "access after data-modification by {what}")
+            }
+            Error::InvalidAggregateExpression => f.write_str("invalid aggregate expression"),
+            Error::CompileTimeOptions => {
+                f.write_str("query options must be readable at query compile time")
+            }
             Error::UnknownUserFunction(n) => write!(f, "user function '{n}()' not found"),
             Error::CollectionNotFound(c) => write!(f, "collection or view not found: {c}"),
-            Error::NotSupported(what) => write!(f, "not supported yet: {what}"),
+            Error::NotSupported(what) => write!(f, "not implemented: aqlplan cannot plan {what} yet"),
+            Error::ResourceLimit(what) => write!(f, "resource limit exceeded: {what}"),
             Error::BadOption(m) => f.write_str(m),
             Error::Catalog { path, message } => write!(f, "catalog: {path}: {message}"),
         }

@@ -67,6 +67,7 @@ pub mod optimizer;
 pub mod plan;
 mod planned_node;
 pub mod planner;
+mod stack;
 pub mod syntax;
 pub mod value;
 
@@ -81,17 +82,17 @@ pub use planner::{explain, Explanation, OneShardDecision, Options};
 
 /// The explain text of a planned query.
 pub fn render_text(x: &Explanation) -> String {
-    explain::text::render(x)
+    stack::render_with_room(x.nesting, || explain::text::render(x))
 }
 
 /// The body of ArangoDB's `POST /_api/explain` answer for a planned query.
 pub fn render_json(x: &Explanation) -> String {
-    explain::json::render(x)
+    stack::render_with_room(x.nesting, || explain::json::render(x))
 }
 
 /// A Graphviz (`dot`) picture of a planned query.
 pub fn render_dot(x: &Explanation) -> String {
-    explain::dot::render(x)
+    stack::render_with_room(x.nesting, || explain::dot::render(x))
 }
 
 /// The embedding promise: catalogs, options and explanations cross

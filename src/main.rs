@@ -59,6 +59,13 @@ fn main() -> ExitCode {
             print!("{output}");
             ExitCode::SUCCESS
         }
+        // With --format json the error is ArangoDB's HTTP error body, on
+        // standard output like any other answer; otherwise one line on
+        // standard error.
+        Err(e) if cli.format == Format::Json => {
+            println!("{}", e.http_body());
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("error {}: {e}", e.number());
             ExitCode::FAILURE
@@ -96,7 +103,10 @@ fn run(cli: &Cli) -> Result<String, Error> {
     };
     if let Some(bind) = &cli.bind {
         if bind.len() > aqlplan::planner::MAX_BIND_BYTES {
-            return Err(Error::BadOption("bind parameters are too large".into()));
+            return Err(Error::ResourceLimit(format!(
+                "the bind parameters are larger than {} bytes",
+                aqlplan::planner::MAX_BIND_BYTES
+            )));
         }
         let json: serde_json::Value = serde_json::from_str(bind)
             .map_err(|e| Error::BadOption(format!("--bind is not valid JSON: {e}")))?;

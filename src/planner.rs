@@ -20,6 +20,11 @@ pub const MAX_QUERY_BYTES: usize = 4 * 1024 * 1024;
 /// Largest bind-parameter payload accepted, in bytes of JSON.
 pub const MAX_BIND_BYTES: usize = 16 * 1024 * 1024;
 
+/// Deepest nesting of arrays and objects accepted in a bind parameter
+/// value (the query text's own limit, `syntax::MAX_NESTING`): bind values
+/// become expressions, which later passes walk recursively.
+pub const MAX_BIND_DEPTH: usize = syntax::MAX_NESTING;
+
 /// What to plan and how (ArangoDB's explain options).
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -96,6 +101,9 @@ pub struct OneShardDecision {
 #[derive(Debug, Clone)]
 pub struct Explanation<'c> {
     pub catalog: &'c Catalog,
+    /// How deeply the query's expressions and subqueries nest: renderers
+    /// recurse that deep.
+    pub nesting: usize,
     pub query: String,
     pub compat: Version,
     pub plan: Plan,
@@ -147,14 +155,23 @@ pub fn explain<'c>(
     query: &str,
     options: &Options,
 ) -> Result<Explanation<'c>> {
-    if query.len() > MAX_QUERY_BYTES {
-        return Err(Error::BadOption(format!(
-            "query string is longer than {MAX_QUERY_BYTES} bytes"
-        )));
-    }
-    let ast = syntax::parse(query)?;
+    check_limits(query, &options.bind)?;
+    let (ast, nesting) = syntax::parse_with_depth(query)?;
+    // Resolution and plan building recurse per expression and subquery level.
+    crate::stack::with_room_for(nesting, || {
+        plan_query(catalog, query, &ast, nesting, options)
+    })
+}
+
+fn plan_query<'c>(
+    catalog: &'c Catalog,
+    query: &str,
+    ast: &syntax::Query,
+    nesting: usize,
+    options: &Options,
+) -> Result<Explanation<'c>> {
     let (plan, info) = builder::build(
-        &ast,
+        ast,
         catalog,
         &options.bind,
         options.compat,
@@ -197,6 +214,7 @@ pub fn explain<'c>(
     let cacheable = is_cacheable(&plan);
     Ok(Explanation {
         catalog,
+        nesting,
         query: query.to_string(),
         compat: options.compat,
         plan,
@@ -210,6 +228,48 @@ pub fn explain<'c>(
         all_plans: options.all_plans,
         other_plans,
     })
+}
+
+/// Refuses inputs larger or deeper than the planner accepts (32), before
+/// any recursive pass sees them.
+fn check_limits(query: &str, bind: &BTreeMap<String, serde_json::Value>) -> Result<()> {
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(Error::ResourceLimit(format!(
+            "the query string is longer than {MAX_QUERY_BYTES} bytes"
+        )));
+    }
+    let mut bytes = 0usize;
+    // An explicit stack: the values may be nested arbitrarily deep.
+    let mut stack: Vec<(&serde_json::Value, usize)> = bind.values().map(|v| (v, 1)).collect();
+    bytes += bind.keys().map(|k| k.len() + 4).sum::<usize>();
+    while let Some((value, depth)) = stack.pop() {
+        if depth > MAX_BIND_DEPTH {
+            return Err(Error::ResourceLimit(format!(
+                "bind parameter values are nested deeper than {MAX_BIND_DEPTH} levels"
+            )));
+        }
+        bytes += match value {
+            serde_json::Value::String(s) => s.len() + 2,
+            serde_json::Value::Array(items) => {
+                stack.extend(items.iter().map(|i| (i, depth + 1)));
+                2 + items.len()
+            }
+            serde_json::Value::Object(members) => {
+                for (k, v) in members {
+                    bytes += k.len() + 4;
+                    stack.push((v, depth + 1));
+                }
+                2 + members.len()
+            }
+            _ => 8,
+        };
+        if bytes > MAX_BIND_BYTES {
+            return Err(Error::ResourceLimit(format!(
+                "the bind parameters are larger than {MAX_BIND_BYTES} bytes"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// When `cluster-one-shard` never ran, say why.

@@ -100,6 +100,7 @@ pub(crate) fn resolve(
         levels: vec![vec![HashMap::new()]],
         collections: Vec::new(),
         written: Vec::new(),
+        first_seen: HashMap::new(),
     };
     let ops = r.query(query)?;
     for name in bind.keys() {
@@ -125,6 +126,9 @@ struct Resolver<'a> {
     levels: Vec<Vec<HashMap<String, VarId>>>,
     collections: Vec<String>,
     written: Vec<String>,
+    /// The query level (1 = top) each collection was first named at: a
+    /// collection may not be modified at a deeper level than that (1579).
+    first_seen: HashMap<String, usize>,
 }
 
 impl Resolver<'_> {
@@ -145,7 +149,9 @@ impl Resolver<'_> {
     }
 
     fn declare(&mut self, name: &ast::Name) -> Result<VarId> {
-        if matches!(name.text.as_str(), "CURRENT" | "NEW" | "OLD") {
+        // Names starting with `_` are reserved for the query's own
+        // temporaries (ArangoDB's `Ast::createNodeVariable`).
+        if name.text.starts_with('_') {
             return Err(Error::VariableNameInvalid(name.text.clone()));
         }
         if self.lookup(&name.text).is_some() {
@@ -185,13 +191,24 @@ impl Resolver<'_> {
         level.push(HashMap::new());
     }
 
+    /// Records a read of (or the target of a write to) a collection.
+    /// ArangoDB's AST validation refuses any mention of a collection after
+    /// the query modified it (1579).
     fn use_collection(&mut self, name: &str) -> Result<()> {
         if self.catalog.collection(name).is_none() {
             return Err(Error::CollectionNotFound(name.to_string()));
         }
+        if self.written.iter().any(|c| c == name) {
+            return Err(Error::AccessAfterModification(format!(
+                "collection '{name}'"
+            )));
+        }
         if !self.collections.iter().any(|c| c == name) {
             self.collections.push(name.to_string());
         }
+        self.first_seen
+            .entry(name.to_string())
+            .or_insert(self.levels.len());
         Ok(())
     }
 
@@ -258,7 +275,7 @@ impl Resolver<'_> {
                     }
                 };
                 if let Some(o) = &f.options {
-                    self.constant(o, ops)?;
+                    self.compile_time_options(o, ops)?;
                 }
                 self.push_scope();
                 let out = self.declare(&f.variables[0])?;
@@ -298,10 +315,10 @@ impl Resolver<'_> {
             }
             S::Limit { offset, count } => {
                 let offset = match offset {
-                    Some(o) => self.limit_value(o, ops)?,
+                    Some(o) => self.limit_value(o, ops, "offset")?,
                     None => 0,
                 };
-                let count = self.limit_value(count, ops)?;
+                let count = self.limit_value(count, ops, "count")?;
                 ops.push(Op::Limit { offset, count });
             }
             S::Return { distinct, expr } => {
@@ -359,7 +376,7 @@ impl Resolver<'_> {
     fn options(&mut self, options: Option<&ast::Expr>, ops: &mut Vec<Op>) -> Result<Value> {
         match options {
             None => Ok(Value::Object(Vec::new())),
-            Some(o) => match self.constant(o, ops)? {
+            Some(o) => match self.compile_time_options(o, ops)? {
                 v @ Value::Object(_) => Ok(v),
                 _ => Err(Error::BadOption("OPTIONS must be an object".into())),
             },
@@ -376,6 +393,17 @@ impl Resolver<'_> {
         options: Value,
     ) -> Result<()> {
         use super::ModificationKind as K;
+        // Modifying inside a subquery a collection the outer query already
+        // reads (ArangoDB: `collectionsFirstSeen` at a lower nesting level).
+        if self
+            .first_seen
+            .get(&collection)
+            .is_some_and(|&level| level < self.levels.len())
+        {
+            return Err(Error::AccessAfterModification(format!(
+                "collection '{collection}'"
+            )));
+        }
         if !self.written.contains(&collection) {
             self.written.push(collection.clone());
         }
@@ -432,11 +460,7 @@ impl Resolver<'_> {
                     let arg = args.first().map(|a| self.expr(a, ops)).transpose()?;
                     (upper, arg)
                 }
-                _ => {
-                    return Err(Error::NotSupported(
-                        "an AGGREGATE expression that is not a single aggregate call".into(),
-                    ))
-                }
+                _ => return Err(Error::InvalidAggregateExpression),
             };
             aggregates.push((name, function, arg));
         }
@@ -497,13 +521,35 @@ impl Resolver<'_> {
         Ok(())
     }
 
-    fn limit_value(&mut self, e: &ast::Expr, ops: &mut Vec<Op>) -> Result<u64> {
-        match self.constant(e, ops)? {
-            Value::Null => Ok(128 * 1024 * 1024),
-            Value::Int(i) if i >= 0 => Ok(i as u64),
-            Value::Double(d) if d >= 0.0 && d.is_finite() => Ok(d as u64),
-            _ => Err(Error::NumberOutOfRange("LIMIT".into())),
+    /// A LIMIT operand, checked as ArangoDB's plan instantiation does
+    /// (`ExecutionPlan::fromNodeLimit`): a constant number ≥ 0, or null
+    /// (no offset / no bound).
+    fn limit_value(&mut self, e: &ast::Expr, ops: &mut Vec<Op>, what: &str) -> Result<u64> {
+        let resolved = self.expr(e, ops)?;
+        let value = resolved.constant_value().ok_or_else(|| {
+            Error::NumberOutOfRange(
+                "LIMIT offset/count values must be constant numeric values".into(),
+            )
+        })?;
+        let out_of_range = || {
+            Error::NumberOutOfRange(format!(
+                "LIMIT {what} value is not a number or out of range"
+            ))
+        };
+        match value {
+            Value::Null if what == "count" => Ok(128 * 1024 * 1024),
+            Value::Null => Ok(0),
+            Value::Int(i) => u64::try_from(i).map_err(|_| out_of_range()),
+            // getIntValue() truncates towards zero.
+            Value::Double(d) if d.is_finite() && d > -1.0 => Ok(d as u64),
+            _ => Err(out_of_range()),
         }
+    }
+
+    /// An OPTIONS value: it must be known when the query is compiled.
+    fn compile_time_options(&mut self, e: &ast::Expr, ops: &mut Vec<Op>) -> Result<Value> {
+        let resolved = self.expr(e, ops)?;
+        resolved.constant_value().ok_or(Error::CompileTimeOptions)
     }
 
     /// An expression that must fold to a constant (OPTIONS, LIMIT).
@@ -682,6 +728,13 @@ impl Resolver<'_> {
             .iter()
             .map(|a| self.expr(a, ops))
             .collect::<Result<_>>()?;
+        // A document-reading function after a modification (1579).
+        if !self.written.is_empty() && function.flags.contains(functions::Flags::READS_DOCUMENTS) {
+            return Err(Error::AccessAfterModification(format!(
+                "function {}",
+                function.name
+            )));
+        }
         Ok(Expr::Call {
             function,
             args,

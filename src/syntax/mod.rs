@@ -5,4 +5,4 @@ mod parser;
 mod print;
 
 pub use ast::*;
-pub use parser::parse;
+pub use parser::{parse, parse_with_depth, MAX_NESTING};

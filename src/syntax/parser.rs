@@ -50,37 +50,25 @@ pub const MAX_NESTING: usize = 500;
 
 /// Parses one AQL query.
 pub fn parse(text: &str) -> Result<Query> {
-    let scan = prescan(text)?;
-    if scan.max_depth <= INLINE_DEPTH {
-        return parse_scanned(text, &scan);
-    }
-    // pest and the builder recurse per bracket level (20–80 KiB per level in
-    // a debug build), so deeper queries are parsed on a helper thread with a
-    // stack big enough for MAX_NESTING levels; the caller's stack size does
-    // not matter then.
-    std::thread::scope(|s| {
-        let worker = std::thread::Builder::new()
-            .name("aql-parse".into())
-            .stack_size(PARSE_STACK)
-            .spawn_scoped(s, || parse_scanned(text, &scan));
-        match worker {
-            Ok(handle) => handle.join().unwrap_or(Err(Error::TooMuchNesting)),
-            Err(_) => Err(Error::TooMuchNesting),
-        }
-    })
+    parse_with_depth(text).map(|(query, _)| query)
 }
 
-/// Bracket depth up to which the parse runs on the caller's thread.
-const INLINE_DEPTH: usize = 8;
-/// Stack of the helper thread for deeper queries (reserved, not committed).
-const PARSE_STACK: usize = 256 * 1024 * 1024;
+/// Parses one AQL query and tells how deeply its syntax tree nests
+/// (expressions and subqueries; at most [`MAX_NESTING`]), which is how
+/// deeply later passes over it recurse.
+pub fn parse_with_depth(text: &str) -> Result<(Query, usize)> {
+    let scan = prescan(text)?;
+    // pest and the builder recurse per bracket level (20–80 KiB per level in
+    // a debug build).
+    crate::stack::with_room_for(scan.max_depth, || parse_scanned(text, &scan))
+}
 
-fn parse_scanned(text: &str, scan: &Scan) -> Result<Query> {
+fn parse_scanned(text: &str, scan: &Scan) -> Result<(Query, usize)> {
     let mut pairs = AqlParser::parse(Rule::query, text).map_err(|e| pest_error(text, scan, e))?;
     let query = pairs.next().expect("grammar guarantees a query pair");
     let b = Builder { text, scan };
-    let (q, _) = b.query(query)?;
-    Ok(q)
+    let (q, depth) = b.query(query)?;
+    Ok((q, depth.max(scan.max_depth)))
 }
 
 // ------------------------------------------------------------------ prescan
@@ -1620,7 +1608,16 @@ impl<'a> Builder<'a> {
 
     fn number(&self, p: &Pair<'_, Rule>) -> Result<ExprKind> {
         let s = p.as_str();
-        let out_of_range = || Error::NumberOutOfRange(s.to_string());
+        let out_of_range = || Error::NumberOutOfRange("number out of range".into());
+        // A decimal literal that overflows a double is null in ArangoDB (with
+        // a 1504 warning, which aqlplan does not report).
+        let double = |v: f64| {
+            if v.is_finite() {
+                ExprKind::Double(v)
+            } else {
+                ExprKind::Null
+            }
+        };
         Ok(match p.as_rule() {
             Rule::hex => {
                 ExprKind::Int(i64::from_str_radix(&s[2..], 16).map_err(|_| out_of_range())?)
@@ -1630,21 +1627,9 @@ impl<'a> Builder<'a> {
             }
             Rule::integer => match s.parse::<i64>() {
                 Ok(v) => ExprKind::Int(v),
-                Err(_) => {
-                    let v: f64 = s.parse().map_err(|_| out_of_range())?;
-                    if !v.is_finite() {
-                        return Err(out_of_range());
-                    }
-                    ExprKind::Double(v)
-                }
+                Err(_) => double(s.parse().map_err(|_| out_of_range())?),
             },
-            _ => {
-                let v: f64 = s.parse().map_err(|_| out_of_range())?;
-                if !v.is_finite() {
-                    return Err(out_of_range());
-                }
-                ExprKind::Double(v)
-            }
+            _ => double(s.parse().map_err(|_| out_of_range())?),
         })
     }
 

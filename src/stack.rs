@@ -1,0 +1,79 @@
+//! Stack room for deeply nested queries.
+//!
+//! Parsing, name resolution, plan building and rendering recurse once per
+//! bracket or subquery level. Nesting is capped at
+//! [`crate::syntax::MAX_NESTING`] levels, but a debug build needs tens of
+//! KiB per level, more than a caller's thread may have (2 MiB for spawned
+//! threads). Work on a deep query therefore runs on a helper thread whose
+//! stack is reserved large enough for the cap; shallow queries stay on the
+//! caller's thread.
+
+use crate::error::{Error, Result};
+use std::cell::Cell;
+
+/// Nesting depth up to which work runs on the caller's thread.
+pub(crate) const INLINE_DEPTH: usize = 8;
+/// The helper thread's stack: reserved address space, committed only as
+/// it is used.
+const DEEP_STACK: usize = 256 * 1024 * 1024;
+
+thread_local! {
+    /// Set on helper threads, so nested calls do not spawn again.
+    static ON_DEEP_STACK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `work` on a thread with a deep stack when `depth` exceeds
+/// [`INLINE_DEPTH`] (and this is not such a thread already), else inline.
+/// A panic in `work` propagates to the caller unchanged.
+pub(crate) fn with_room_for<T: Send>(
+    depth: usize,
+    work: impl FnOnce() -> Result<T> + Send,
+) -> Result<T> {
+    run(depth, work).unwrap_or(Err(Error::TooMuchNesting))
+}
+
+/// Like [`with_room_for`] for work that cannot fail: when no helper thread
+/// can be had, it runs inline (the plan was built, so the depth is within
+/// the cap).
+pub(crate) fn render_with_room<T: Send>(depth: usize, work: impl FnOnce() -> T + Send) -> T {
+    match run(depth, work) {
+        Ok(out) => out,
+        Err(work) => work(),
+    }
+}
+
+/// Runs `work` where there is room; hands it back if no thread could be
+/// spawned.
+fn run<T: Send, W: FnOnce() -> T + Send>(depth: usize, work: W) -> std::result::Result<T, W> {
+    if depth <= INLINE_DEPTH || ON_DEEP_STACK.with(Cell::get) {
+        return Ok(work());
+    }
+    // The closure is moved into the thread only when spawning works.
+    let slot = std::sync::Mutex::new(Some(work));
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("aqlplan-deep".into())
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(s, || {
+                ON_DEEP_STACK.with(|f| f.set(true));
+                let work = slot
+                    .lock()
+                    .ok()
+                    .and_then(|mut w| w.take())
+                    .expect("the work is taken once");
+                work()
+            });
+        match worker {
+            Ok(handle) => Ok(handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))),
+            Err(_) => Err(()),
+        }
+    })
+    .map_err(|()| {
+        slot.into_inner()
+            .ok()
+            .flatten()
+            .expect("a thread that was not spawned did not take the work")
+    })
+}
