@@ -82,17 +82,17 @@ pub use planner::{explain, Explanation, OneShardDecision, Options};
 
 /// The explain text of a planned query.
 pub fn render_text(x: &Explanation) -> String {
-    stack::render_with_room(x.nesting, || explain::text::render(x))
+    x.to_text()
 }
 
 /// The body of ArangoDB's `POST /_api/explain` answer for a planned query.
 pub fn render_json(x: &Explanation) -> String {
-    stack::render_with_room(x.nesting, || explain::json::render(x))
+    x.to_json()
 }
 
 /// A Graphviz (`dot`) picture of a planned query.
 pub fn render_dot(x: &Explanation) -> String {
-    stack::render_with_room(x.nesting, || explain::dot::render(x))
+    x.to_dot()
 }
 
 /// The embedding promise: catalogs, options and explanations cross

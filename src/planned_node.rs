@@ -70,16 +70,17 @@ impl Explanation<'_> {
 
     /// The explain text of `db._explain()`.
     pub fn to_text(&self) -> String {
-        crate::explain::text::render(self)
+        // Renderers recurse per nesting level: give deep plans room.
+        crate::stack::render_with_room(self.nesting, || crate::explain::text::render(self))
     }
 
     /// The body of ArangoDB's `POST /_api/explain` answer.
     pub fn to_json(&self) -> String {
-        crate::explain::json::render(self)
+        crate::stack::render_with_room(self.nesting, || crate::explain::json::render(self))
     }
 
     /// A Graphviz picture (`dot -Tsvg`).
     pub fn to_dot(&self) -> String {
-        crate::explain::dot::render(self)
+        crate::stack::render_with_room(self.nesting, || crate::explain::dot::render(self))
     }
 }
