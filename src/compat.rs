@@ -120,7 +120,20 @@ impl Version {
         self.at_least(12, 3)
     }
 
+    /// From 3.12.1 the projections a MaterializeNode fetches get their own
+    /// variables (`LET #5 = #4.a`); 3.12.0 read them from the document.
+    pub fn materialized_projections_get_variables(self) -> bool {
+        self.at_least(12, 1)
+    }
+
     // ---- explain text --------------------------------------------------
+
+    /// From 3.12.1 a late-materialized IndexNode counts as answering from
+    /// the index (`index only`); 3.12.0 still said `index scan + document
+    /// lookup` next to `/* with late materialization */`.
+    pub fn late_materialized_scan_is_index_only(self) -> bool {
+        self.at_least(12, 1)
+    }
 
     /// 3.12.10 prints `results cachable:` (sic) instead of `cacheable:`.
     pub fn header_says_results_cachable(self) -> bool {

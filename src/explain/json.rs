@@ -242,6 +242,13 @@ impl PlanWriter<'_> {
             }
             NodeKind::Collect(c) => self.collect(c, m),
             NodeKind::IndexCollect(c) => self.index_collect(c, m),
+            NodeKind::Materialize(mat) => {
+                self.collection_members(&mat.collection, m);
+                m.push(("inNmDocId", self.var(mat.doc_id)));
+                m.push(("outVariable", self.var(mat.out)));
+                m.push(("oldDocVariable", self.var(mat.old)));
+                m.push(("projections", projection_list(&mat.projections)));
+            }
             NodeKind::Subquery { root, out } => {
                 let nodes = Json::object(vec![("nodes", self.nodes(*root))]);
                 m.push(("subquery", nodes));

@@ -7,8 +7,8 @@ use crate::compat::Version;
 use crate::functions::Function;
 use crate::plan::expr::{Expr, VarId};
 use crate::plan::{
-    CollectionScan, IndexCollect, IndexRef, IndexScan, Modification, NodeKind, NodeRef,
-    Parallelism, Plan, SingleRemote, SingleRemoteMode, SortMode,
+    CollectionScan, IndexCollect, IndexRef, IndexScan, Materialize, Modification, NodeKind,
+    NodeRef, Parallelism, Plan, SingleRemote, SingleRemoteMode, SortMode,
 };
 use crate::planner::Explanation;
 use std::fmt::Write;
@@ -362,6 +362,7 @@ impl<'a> Renderer<'a> {
             NodeKind::EnumerateCollection(scan) => self.collection_scan(n, scan),
             NodeKind::Index(scan) => self.index_scan(n, scan),
             NodeKind::IndexCollect(c) => self.index_collect(n, c),
+            NodeKind::Materialize(m) => self.materialize(m),
             NodeKind::EnumerateList { input, out, filter } => {
                 let mut s = format!(
                     "FOR {} IN {}   /* list iteration */",
@@ -664,7 +665,10 @@ impl<'a> Renderer<'a> {
             );
             if !scan.produces_result {
                 t.push_str(", scan only");
-            } else if scan.covers_projections {
+            } else if scan.covers_projections
+                || (scan.late_doc_id.is_some()
+                    && self.compat.late_materialized_scan_is_index_only())
+            {
                 t.push_str(", index only");
             } else {
                 t.push_str(self.compat.document_lookup_note());
@@ -691,10 +695,37 @@ impl<'a> Renderer<'a> {
             None => String::new(),
         };
         if self.compat.index_comment_has_trailer() {
-            let _ = write!(s, " {lets}{filter}   ");
+            let limit = if scan.limit > 0 {
+                format!("   LIMIT {} /* early reducing results */", scan.limit)
+            } else {
+                String::new()
+            };
+            let late = if scan.late_doc_id.is_some() {
+                "/* with late materialization */"
+            } else {
+                ""
+            };
+            let _ = write!(s, " {lets}{filter}{limit}   {late}");
         } else {
             s.push_str(&filter);
         }
+        s
+    }
+
+    /// `MATERIALIZE doc INTO #4 /* (projections: `a`) */   LET #5 = #4.`a``.
+    fn materialize(&mut self, m: &Materialize) -> String {
+        let target = if m.out == m.old {
+            self.name(m.old)
+        } else {
+            format!("{} INTO {}", self.name(m.old), self.name(m.out))
+        };
+        let mut s = format!("MATERIALIZE {target}");
+        if !m.projections.is_empty() {
+            let _ = write!(s, " /*{} */", self.projections_note(&m.projections));
+        }
+        // The materialized variable is not a collection variable for the
+        // explainer (no `collections used` notes for it).
+        s.push_str(&self.projection_lets(m.out, &m.projections, &m.projection_vars));
         s
     }
 

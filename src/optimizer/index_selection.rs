@@ -490,6 +490,29 @@ pub fn usable_parts(plan: &Plan, n: crate::plan::NodeRef, var: VarId) -> Vec<Exp
         .collect()
 }
 
+/// `a IN [3, 1, 3]` looks up `[1, 3]`: an index condition's constant IN
+/// list is sorted and without duplicates.
+pub fn sorted_in_values(part: Expr) -> Expr {
+    let Expr::Binary(BinaryOp::In, lhs, rhs) = part else {
+        return part;
+    };
+    let values: Option<Vec<Value>> = match rhs.as_ref() {
+        Expr::Value(Value::Array(items)) => Some(items.clone()),
+        Expr::Array(items) => items.iter().map(|i| i.as_value().cloned()).collect(),
+        _ => None,
+    };
+    let Some(mut values) = values else {
+        return Expr::Binary(BinaryOp::In, lhs, rhs);
+    };
+    values.sort_by(|a, b| a.compare(b));
+    values.dedup_by(|a, b| a.compare(b) == std::cmp::Ordering::Equal);
+    let rhs = match rhs.as_ref() {
+        Expr::Array(_) => Expr::Array(values.into_iter().map(Expr::Value).collect()),
+        _ => Expr::Value(Value::Array(values)),
+    };
+    Expr::Binary(BinaryOp::In, lhs, Box::new(rhs))
+}
+
 /// ArangoDB's order of operators within one index field.
 pub fn sort_weight(part: &Expr) -> u8 {
     match part {

@@ -175,6 +175,7 @@ fn estimate_pipeline(
             // ScatterNode costs nothing extra at planning time.
             NodeKind::Scatter => Estimate { items, cost },
             NodeKind::Calculation { .. }
+            | NodeKind::Materialize(_)
             | NodeKind::Filter { .. }
             | NodeKind::Return { .. }
             | NodeKind::Remote

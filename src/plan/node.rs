@@ -62,6 +62,7 @@ pub enum NodeKind {
         out: VarId,
     },
     Modification(Modification),
+    Materialize(Materialize),
     NoResults,
     Remote,
     Scatter,
@@ -122,6 +123,28 @@ pub struct IndexScan {
     pub covers_projections: bool,
     pub produces_result: bool,
     pub restricted_to: Option<String>,
+    /// Set by `push-limit-into-index` (3.12.2+): the scan stops after this
+    /// many rows per lookup value (0: no limit).
+    pub limit: u64,
+    /// Late materialization (3.12 `batch-materialize-documents`): the scan
+    /// produces document ids into this variable and a MaterializeNode
+    /// below fetches the documents.
+    pub late_doc_id: Option<VarId>,
+}
+
+/// 3.12: fetches the documents of a late-materialized IndexNode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Materialize {
+    pub collection: String,
+    /// The document ids the IndexNode produced.
+    pub doc_id: VarId,
+    /// The variable the documents are written to.
+    pub out: VarId,
+    /// The IndexNode's loop variable (equal to `out` until
+    /// `materialize-into-separate-variable`).
+    pub old: VarId,
+    pub projections: Vec<Vec<String>>,
+    pub projection_vars: Vec<VarId>,
 }
 
 /// An index used by an IndexNode: the primary index, or a secondary index
@@ -312,6 +335,7 @@ impl NodeKind {
             NodeKind::SubqueryStart { .. } => "SubqueryStartNode",
             NodeKind::SubqueryEnd { .. } => "SubqueryEndNode",
             NodeKind::Modification(m) => m.kind.node_type(),
+            NodeKind::Materialize(_) => "MaterializeNode",
             NodeKind::NoResults => "NoResultsNode",
             NodeKind::Remote => "RemoteNode",
             NodeKind::Scatter => "ScatterNode",
@@ -330,6 +354,10 @@ impl NodeKind {
                 .collect(),
             NodeKind::Index(s) => std::iter::once(s.out)
                 .chain(s.projection_vars.iter().copied())
+                .chain(s.late_doc_id)
+                .collect(),
+            NodeKind::Materialize(m) => std::iter::once(m.out)
+                .chain(m.projection_vars.iter().copied())
                 .collect(),
             NodeKind::EnumerateList { out, .. }
             | NodeKind::Calculation { out, .. }
@@ -403,6 +431,7 @@ impl NodeKind {
             NodeKind::Distribute { input, .. }
             | NodeKind::MultipleRemoteModification { input, .. } => vec![*input],
             NodeKind::SingleRemote(r) => r.input.into_iter().collect(),
+            NodeKind::Materialize(m) => vec![m.doc_id],
             _ => Vec::new(),
         };
         out.dedup();
@@ -451,6 +480,7 @@ impl NodeKind {
                 c.keep.iter_mut().flatten().for_each(swap);
             }
             NodeKind::SubqueryEnd { input, .. } => input.iter_mut().for_each(swap),
+            NodeKind::Materialize(m) => swap(&mut m.doc_id),
             NodeKind::Modification(m) => {
                 swap(&mut m.input);
                 m.key

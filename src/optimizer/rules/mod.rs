@@ -2,16 +2,20 @@
 //! does not fire; `super::RULES` decides the order.
 
 mod async_prefetch;
+mod batch_materialize_documents;
 mod cluster_one_shard;
 mod distribute_filtercalc_to_cluster;
 mod distribute_in_cluster;
 mod distribute_sort_to_cluster;
 mod interchange_adjacent_enumerations;
+mod materialize_into_separate_variable;
 mod move_calculations_up;
 mod move_filters_into_enumerate;
 mod move_filters_up;
 mod optimize_projections;
 mod parallelize_gather;
+mod push_down_late_materialization;
+mod push_limit_into_index;
 mod reduce_extraction_to_projection;
 mod remove_data_modification_out_variables;
 mod remove_filter_covered_by_index;
@@ -30,16 +34,20 @@ mod use_index_for_sort;
 mod use_indexes;
 
 pub use async_prefetch::AsyncPrefetch;
+pub use batch_materialize_documents::BatchMaterializeDocuments;
 pub use cluster_one_shard::ClusterOneShard;
 pub use distribute_filtercalc_to_cluster::DistributeFilterCalcToCluster;
 pub use distribute_in_cluster::DistributeInCluster;
 pub use distribute_sort_to_cluster::DistributeSortToCluster;
 pub use interchange_adjacent_enumerations::InterchangeAdjacentEnumerations;
+pub use materialize_into_separate_variable::MaterializeIntoSeparateVariable;
 pub use move_calculations_up::MoveCalculationsUp;
 pub use move_filters_into_enumerate::MoveFiltersIntoEnumerate;
 pub use move_filters_up::MoveFiltersUp;
 pub use optimize_projections::OptimizeProjections;
 pub use parallelize_gather::ParallelizeGather;
+pub use push_down_late_materialization::PushDownLateMaterialization;
+pub use push_limit_into_index::PushLimitIntoIndex;
 pub use reduce_extraction_to_projection::ReduceExtractionToProjection;
 pub use remove_data_modification_out_variables::RemoveDataModificationOutVariables;
 pub use remove_filter_covered_by_index::RemoveFilterCoveredByIndex;

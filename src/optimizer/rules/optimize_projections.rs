@@ -2,6 +2,8 @@
 //! output variable and lets later calculations read that variable instead
 //! of the attribute (`LET #4 = i.value` on the scan).
 //!
+//! MaterializeNodes' projections get variables the same way.
+//!
 //! Also reports a change for a scan with an early-pruning filter on
 //! attributes (its filter projections), as ArangoDB 3.12 does even when
 //! the printed plan looks the same.
@@ -16,7 +18,13 @@ pub struct OptimizeProjections;
 impl Rule for OptimizeProjections {
     fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
         let mut changed = false;
-        for n in plan.find(|k| matches!(k, NodeKind::EnumerateCollection(_) | NodeKind::Index(_))) {
+        let producers = plan.find(|k| {
+            matches!(
+                k,
+                NodeKind::EnumerateCollection(_) | NodeKind::Index(_) | NodeKind::Materialize(_)
+            )
+        });
+        for n in producers {
             let (out, projections, has_vars, filter) = match plan.kind(n) {
                 NodeKind::EnumerateCollection(s) => (
                     s.out,
@@ -29,6 +37,15 @@ impl Rule for OptimizeProjections {
                     s.projections.clone(),
                     !s.projection_vars.is_empty(),
                     s.filter.clone(),
+                ),
+                NodeKind::Materialize(_) if !cx.compat.materialized_projections_get_variables() => {
+                    continue
+                }
+                NodeKind::Materialize(m) => (
+                    m.out,
+                    m.projections.clone(),
+                    !m.projection_vars.is_empty(),
+                    None,
                 ),
                 _ => continue,
             };
@@ -51,6 +68,7 @@ impl Rule for OptimizeProjections {
             match plan.kind_mut(n) {
                 NodeKind::EnumerateCollection(s) => s.projection_vars = vars,
                 NodeKind::Index(s) => s.projection_vars = vars,
+                NodeKind::Materialize(m) => m.projection_vars = vars,
                 _ => {}
             }
             changed = true;

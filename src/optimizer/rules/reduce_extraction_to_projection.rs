@@ -88,6 +88,8 @@ fn scan_primary_index(plan: &mut Plan, n: NodeRef) -> bool {
         covers_projections: true,
         produces_result: scan.produces_result,
         restricted_to: scan.restricted_to.clone(),
+        limit: 0,
+        late_doc_id: None,
     }));
     plan.replace_node(n, index);
     true

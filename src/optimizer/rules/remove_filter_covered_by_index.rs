@@ -8,7 +8,7 @@
 //! ```
 //! The now unused calculation is left to `remove-unnecessary-calculations-2`.
 
-use crate::optimizer::index_selection::{conjuncts, filters_below};
+use crate::optimizer::index_selection::{conjuncts, filters_below, sorted_in_values};
 use crate::optimizer::{Context, Outcome, Rule};
 use crate::plan::expr::Expr;
 use crate::plan::{NodeKind, Plan};
@@ -34,7 +34,8 @@ impl Rule for RemoveFilterCoveredByIndex {
                 let parts = conjuncts(&f.condition);
                 let rest: Vec<Expr> = parts
                     .iter()
-                    .filter(|p| !covered.contains(p))
+                    // The index condition's IN lists are sorted.
+                    .filter(|p| !covered.contains(&sorted_in_values((*p).clone())))
                     .cloned()
                     .collect();
                 if rest.len() == parts.len() {

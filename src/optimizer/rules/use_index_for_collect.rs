@@ -91,6 +91,7 @@ fn index_above(plan: &Plan, collect: NodeRef) -> Option<NodeRef> {
 /// non-sparse, non-unique persistent index that covers its projections.
 fn eligible_index<'a>(scan: &IndexScan, collection: &'a Collection) -> Option<IndexView<'a>> {
     if scan.filter.is_some()
+        || scan.late_doc_id.is_some()
         || scan.indexes.len() != 1
         || !scan.covers_projections
         || scan.condition.is_some()

@@ -17,7 +17,7 @@
 //! equality on every field.
 
 use crate::optimizer::index_selection::{
-    filter_costs, indexes_of, sort_weight, usable_parts, FilterCosts, IndexView,
+    filter_costs, indexes_of, sort_weight, sorted_in_values, usable_parts, FilterCosts, IndexView,
 };
 use crate::optimizer::{Context, Outcome, Rule};
 use crate::plan::expr::{Expr, Logic};
@@ -77,6 +77,7 @@ impl Rule for UseIndexes {
                 (field, sort_weight(p))
             });
             covered.dedup();
+            let covered = covered.into_iter().map(sorted_in_values).collect();
             let index_scan = IndexScan {
                 collection: scan.collection.clone(),
                 out: scan.out,
@@ -91,6 +92,8 @@ impl Rule for UseIndexes {
                 covers_projections: false,
                 produces_result: true,
                 restricted_to: None,
+                limit: 0,
+                late_doc_id: None,
             };
             let node = plan.create(NodeKind::Index(index_scan));
             plan.replace_node(n, node);
@@ -120,6 +123,8 @@ fn full_index_scan(scan: &CollectionScan, index: IndexRef, ascending: bool) -> I
         covers_projections: false,
         produces_result: true,
         restricted_to: None,
+        limit: 0,
+        late_doc_id: None,
     }
 }
 
@@ -273,6 +278,22 @@ mod tests {
         let (order, changed) = t.apply("use-indexes");
         assert!(changed);
         assert_eq!(order[1], "6 Index");
+    }
+
+    #[test]
+    fn in_lists_of_index_conditions_are_sorted_and_unique() {
+        let mut t = TestPlan::new(
+            INDEXED,
+            "FOR d IN c FILTER d.a IN ['foo', 'bar', 'foo'] RETURN d",
+            crate::compat::Version::NEWEST,
+        );
+        t.run_all(&["use-indexes"]);
+        let Some(crate::plan::NodeKind::Index(scan)) = kinds(&t.plan).get(1).copied() else {
+            panic!("no IndexNode");
+        };
+        let text = format!("{:?}", scan.condition);
+        assert!(text.find("bar") < text.find("foo"), "{text}");
+        assert_eq!(text.matches("foo").count(), 1, "{text}");
     }
 
     #[test]
