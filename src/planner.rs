@@ -303,9 +303,11 @@ fn not_evaluated_reason(catalog: &Catalog, options: &Options) -> Reason {
 /// ArangoDB caches results only of read-only queries whose functions are
 /// all cacheable.
 fn is_cacheable(plan: &Plan) -> bool {
-    let writes = plan
-        .nodes()
-        .any(|n| matches!(plan.kind(n), NodeKind::Modification(_)));
+    let writes = plan.nodes().any(|n| match plan.kind(n) {
+        NodeKind::Modification(_) | NodeKind::MultipleRemoteModification { .. } => true,
+        NodeKind::SingleRemote(r) => r.mode != crate::plan::SingleRemoteMode::Index,
+        _ => false,
+    });
     let functions_ok = plan.expressions().iter().all(|e| {
         e.calls().iter().all(|c| match c {
             Expr::Call { function, .. } => function.is_cacheable(),

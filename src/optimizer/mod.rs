@@ -209,8 +209,8 @@ pub static RULES: &[RuleDef] = &[
     def("arangosearch-constrained-sort", "", (3, 7, 0), None),
     def("remove-unnecessary-calculations-2", "", OLD, Some(&RemoveUnnecessaryCalculations)),
     def("remove-redundant-path-var", "", OLD, None),
-    def("optimize-cluster-single-document-operations", "C", OLD, None),
-    def("optimize-cluster-multiple-document-operations", "C", (3, 11, 0), None),
+    def("optimize-cluster-single-document-operations", "C", OLD, Some(&OptimizeClusterSingleDocumentOperations)),
+    def("optimize-cluster-multiple-document-operations", "C", (3, 11, 0), Some(&OptimizeClusterMultipleDocumentOperations)),
     def("move-calculations-down", "", OLD, None),
     def("fuse-filters", "", (3, 8, 0), None),
     def("cluster-one-shard", "CE", (3, 6, 0), Some(&ClusterOneShard)),
@@ -422,8 +422,8 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
     for def in pipeline(cx.compat, cx.is_cluster()) {
         let mut next = Vec::with_capacity(plans.len());
         for (mut plan, mut history) in plans {
-            let skip =
-                !selection.is_enabled(def, cx.compat) || (def.flags.cluster_only && plan.one_shard);
+            let skip = !selection.is_enabled(def, cx.compat)
+                || (def.flags.cluster_only && (plan.one_shard || plan.cluster_rules_off));
             if skip {
                 if !def.flags.hidden {
                     stats.rules_skipped += 1;

@@ -125,6 +125,9 @@ pub struct Plan {
     /// Set by `cluster-one-shard`: the whole query runs on one DB-Server,
     /// and the remaining cluster rules no longer apply.
     pub one_shard: bool,
+    /// Set when a rule made the remaining cluster rules pointless (e.g. the
+    /// Coordinator does the single document operation itself).
+    pub cluster_rules_off: bool,
 }
 
 impl Plan {
@@ -138,6 +141,7 @@ impl Plan {
             applied_rules: Vec::new(),
             subquery_roots: Vec::new(),
             one_shard: false,
+            cluster_rules_off: false,
         }
     }
 

@@ -55,7 +55,9 @@ impl Rule for OptimizeProjections {
                     changed = true;
                 }
             }
-            if projections.is_empty() || has_vars {
+            // A modification reading the whole document (`REMOVE d IN c`,
+            // projected to `_key`) keeps reading the document variable.
+            if projections.is_empty() || has_vars || read_by_modification(plan, n, out) {
                 continue;
             }
             let vars: Vec<_> = projections
@@ -79,6 +81,18 @@ impl Rule for OptimizeProjections {
             Outcome::Unchanged
         }
     }
+}
+
+/// Whether a data-modification node after `n` reads `var`.
+fn read_by_modification(plan: &Plan, n: crate::plan::NodeRef, var: crate::plan::VarId) -> bool {
+    let mut cur = plan.parent(n);
+    while let Some(c) = cur {
+        if matches!(plan.kind(c), NodeKind::Modification(_)) && plan.node_uses(c, var) {
+            return true;
+        }
+        cur = plan.parent(c);
+    }
+    false
 }
 
 /// Replaces `var.path` by a reference to `projection` in calculations below `n`.
