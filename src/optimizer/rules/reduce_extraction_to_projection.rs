@@ -35,6 +35,22 @@ pub fn projections_after(
                         return None;
                     }
                 }
+                // A later loop's index condition or early-pruning filter
+                // (a join on `d._key`) reads attributes too.
+                NodeKind::Index(scan) => {
+                    for e in scan.condition.iter().chain(&scan.filter) {
+                        if !attribute_uses(e, var, &mut paths) {
+                            return None;
+                        }
+                    }
+                }
+                NodeKind::EnumerateCollection(scan) => {
+                    if let Some(f) = &scan.filter {
+                        if !attribute_uses(f, var, &mut paths) {
+                            return None;
+                        }
+                    }
+                }
                 // `REMOVE d IN c`, `UPDATE d WITH … IN c`: only the key is read.
                 NodeKind::Modification(m) if modifies_by_key(m, var) => {
                     paths.push(vec!["_key".to_string()]);
@@ -158,6 +174,22 @@ mod tests {
             scan.projections,
             [vec!["a".to_string()], vec!["b".to_string()]]
         );
+    }
+
+    #[test]
+    fn a_join_on_the_key_projects_the_outer_loop() {
+        let mut t = TestPlan::cluster("FOR o IN c FOR p IN one FILTER p._key == o.k RETURN p");
+        t.run_all(&[
+            "use-indexes",
+            "remove-filter-covered-by-index",
+            "remove-unnecessary-calculations",
+            "reduce-extraction-to-projection",
+        ]);
+        // The inner loop's index lookup reads only `o.k`.
+        let NodeKind::EnumerateCollection(scan) = kinds(&t.plan)[1] else {
+            panic!("{:?}", t.order())
+        };
+        assert_eq!(scan.projections, [vec!["k".to_string()]]);
     }
 
     #[test]
