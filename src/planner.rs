@@ -170,13 +170,33 @@ fn plan_query<'c>(
     nesting: usize,
     options: &Options,
 ) -> Result<Explanation<'c>> {
-    let (plan, info) = builder::build(
+    let (plan, info) = build_plan(catalog, ast, options)?;
+    Ok(optimize_plan(catalog, query, plan, info, nesting, options))
+}
+
+fn build_plan(
+    catalog: &Catalog,
+    ast: &syntax::Query,
+    options: &Options,
+) -> Result<(Plan, QueryInfo)> {
+    builder::build(
         ast,
         catalog,
         &options.bind,
         options.compat,
         options.full_count,
-    )?;
+    )
+}
+
+/// Optimizes a built plan, then estimates and places it.
+fn optimize_plan<'c>(
+    catalog: &'c Catalog,
+    query: &str,
+    plan: Plan,
+    info: QueryInfo,
+    nesting: usize,
+    options: &Options,
+) -> Explanation<'c> {
     let cx = Context {
         catalog,
         compat: options.compat,
@@ -212,7 +232,7 @@ fn plan_query<'c>(
         HashMap::new()
     };
     let cacheable = is_cacheable(&plan);
-    Ok(Explanation {
+    Explanation {
         catalog,
         nesting,
         query: query.to_string(),
@@ -227,7 +247,62 @@ fn plan_query<'c>(
         trace: optimized.trace,
         all_plans: options.all_plans,
         other_plans,
-    })
+    }
+}
+
+/// The phases of [`explain`] one at a time, for the benchmarks, which time
+/// each on its own (`benches/explain.rs`). Not a stable API.
+#[doc(hidden)]
+pub mod phases {
+    use super::*;
+
+    /// An unoptimized plan and what the optimizer needs besides it.
+    #[derive(Debug, Clone)]
+    pub struct Built {
+        pub plan: Plan,
+        pub info: QueryInfo,
+        pub nesting: usize,
+    }
+
+    /// Text → syntax tree and its nesting depth.
+    pub fn parse(query: &str) -> Result<(syntax::Query, usize)> {
+        check_limits(query, &BTreeMap::new())?;
+        syntax::parse_with_depth(query)
+    }
+
+    /// Syntax tree → unoptimized plan.
+    pub fn build(
+        catalog: &Catalog,
+        ast: &syntax::Query,
+        nesting: usize,
+        options: &Options,
+    ) -> Result<Built> {
+        check_limits("", &options.bind)?;
+        let (plan, info) =
+            crate::stack::with_room_for(nesting, || build_plan(catalog, ast, options))?;
+        Ok(Built {
+            plan,
+            info,
+            nesting,
+        })
+    }
+
+    /// Unoptimized plan → the explanation the renderers print.
+    pub fn optimize<'c>(
+        catalog: &'c Catalog,
+        query: &str,
+        built: Built,
+        options: &Options,
+    ) -> Explanation<'c> {
+        let Built {
+            plan,
+            info,
+            nesting,
+        } = built;
+        crate::stack::render_with_room(nesting, || {
+            optimize_plan(catalog, query, plan, info, nesting, options)
+        })
+    }
 }
 
 /// Refuses inputs larger or deeper than the planner accepts (32), before

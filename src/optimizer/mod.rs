@@ -439,9 +439,10 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
                 next.push((plan, history));
                 continue;
             };
-            plan.vars = vars.clone();
+            // The generator moves into the plan and back (cloning it per
+            // rule would cost time in the number of variables).
+            plan.vars = std::mem::take(&mut vars);
             let outcome = rule.apply(&mut plan, cx);
-            vars = plan.vars.clone();
             let changed = match outcome {
                 Outcome::Changed => true,
                 Outcome::Alternatives(extra) => {
@@ -466,6 +467,7 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
             } else {
                 history.unchanged += 1;
             }
+            vars = std::mem::take(&mut plan.vars);
             next.push((plan, history));
         }
         plans = next;

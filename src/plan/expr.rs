@@ -256,11 +256,36 @@ impl Expr {
 
     /// Replaces every reference to `from` by `to`.
     pub fn replace_variable(&mut self, from: VarId, to: VarId) {
+        // Rebuilding the tree allocates per node: skip it when nothing changes.
+        if !self.uses_variable(from) {
+            return;
+        }
         let e = std::mem::replace(self, Expr::Value(Value::Null));
         *self = e.rewrite(&mut |e| match e {
             Expr::Reference(v) if v == from => Expr::Reference(to),
             other => other,
         });
+    }
+
+    /// A hash that equal expressions share (unequal ones may share it
+    /// too): lets rules bucket expressions before comparing them with `==`
+    /// instead of comparing every pair.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.walk(&mut |e| {
+            std::mem::discriminant(e).hash(&mut h);
+            match e {
+                Expr::Reference(v) => v.hash(&mut h),
+                Expr::Attribute(_, name) => name.hash(&mut h),
+                Expr::Value(Value::Int(i)) => i.hash(&mut h),
+                Expr::Value(Value::String(s)) => s.hash(&mut h),
+                Expr::Call { function, .. } => function.name.hash(&mut h),
+                Expr::UserCall { name, .. } => name.hash(&mut h),
+                _ => {}
+            }
+        });
+        h.finish()
     }
 
     /// Every function call in the expression, in rendering order.

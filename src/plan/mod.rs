@@ -183,6 +183,11 @@ impl Plan {
         self.graph[n].id
     }
 
+    /// Whether `n` is still in the plan's graph (not deleted).
+    pub fn contains(&self, n: NodeRef) -> bool {
+        self.graph.contains_node(n)
+    }
+
     pub fn node_count(&self) -> usize {
         self.graph.node_count()
     }
@@ -376,7 +381,7 @@ impl Plan {
     pub fn setter_above(&self, n: NodeRef, var: VarId) -> Option<NodeRef> {
         let mut cur = self.dependency(n);
         while let Some(c) = cur {
-            if self.kind(c).variables_set().contains(&var) {
+            if self.kind(c).sets_variable(var) {
                 return Some(c);
             }
             cur = self.dependency(c);
@@ -388,7 +393,20 @@ impl Plan {
     pub fn setter(&self, var: VarId) -> Option<NodeRef> {
         self.graph
             .node_indices()
-            .find(|&n| self.kind(n).variables_set().contains(&var))
+            .find(|&n| self.kind(n).sets_variable(var))
+    }
+
+    /// [`Self::setter`] of every variable at once: for rules that look up
+    /// setters per node (one scan instead of one per lookup).
+    pub fn setters(&self) -> std::collections::HashMap<VarId, NodeRef> {
+        let mut out = std::collections::HashMap::new();
+        for n in self.graph.node_indices() {
+            for v in self.kind(n).variables_set() {
+                // The first node in index order wins, as in `setter`.
+                out.entry(v).or_insert(n);
+            }
+        }
+        out
     }
 
     /// Whether any node below `n` (towards the root, including subquery
@@ -446,6 +464,21 @@ impl Plan {
     pub fn replace_variable(&mut self, from: VarId, to: VarId) {
         for w in self.graph.node_weights_mut() {
             w.kind.replace_variable(from, to);
+        }
+    }
+
+    /// Replaces every use of each key of `renames` by its value, in one
+    /// pass over the plan. No value may itself be a key.
+    pub fn replace_variables(&mut self, renames: &std::collections::HashMap<VarId, VarId>) {
+        if renames.is_empty() {
+            return;
+        }
+        for w in self.graph.node_weights_mut() {
+            for from in w.kind.variables_used() {
+                if let Some(&to) = renames.get(&from) {
+                    w.kind.replace_variable(from, to);
+                }
+            }
         }
     }
 

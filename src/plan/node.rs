@@ -391,6 +391,21 @@ impl NodeKind {
         }
     }
 
+    /// Whether this node defines `var` (as [`Self::variables_set`] would
+    /// say, without building the list: walks test this once per node).
+    pub fn sets_variable(&self, var: VarId) -> bool {
+        match self {
+            NodeKind::EnumerateCollection(s) => s.out == var || s.projection_vars.contains(&var),
+            NodeKind::Index(s) => s.out == var || s.projection_vars.contains(&var),
+            NodeKind::EnumerateList { out, .. }
+            | NodeKind::Calculation { out, .. }
+            | NodeKind::Subquery { out, .. }
+            | NodeKind::SubqueryStart { out }
+            | NodeKind::SubqueryEnd { out, .. } => *out == var,
+            other => other.variables_set().contains(&var),
+        }
+    }
+
     /// The variables this node reads (subquery bodies not included).
     pub fn variables_used(&self) -> Vec<VarId> {
         let mut out = match self {

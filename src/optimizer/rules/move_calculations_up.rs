@@ -25,14 +25,15 @@ impl Rule for MoveCalculationsUp {
         if cx.compat.optimizes_inside_subqueries() {
             candidates.extend(plan.find(|k| matches!(k, NodeKind::Subquery { .. })));
         }
+        let setters = plan.setters();
         let mut changed = false;
         for n in candidates {
             if !plan.is_deterministic(n) {
                 continue;
             }
             let needed = plan.variables_needed(n);
-            let reads_collection_data = needed.iter().any(|&v| {
-                plan.setter(v).is_some_and(|s| {
+            let reads_collection_data = needed.iter().any(|v| {
+                setters.get(v).is_some_and(|&s| {
                     matches!(
                         plan.kind(s),
                         NodeKind::EnumerateCollection(_)
@@ -41,14 +42,12 @@ impl Rule for MoveCalculationsUp {
                     )
                 })
             });
+            // Walk up to the highest node `n` may pass, then move it once
+            // (moving step by step costs graph surgery per node passed).
+            let mut highest = None;
             let mut cur = plan.dependency(n);
             while let Some(c) = cur {
-                if plan
-                    .kind(c)
-                    .variables_set()
-                    .iter()
-                    .any(|v| needed.contains(v))
-                {
+                if needed.iter().any(|&v| plan.kind(c).sets_variable(v)) {
                     break;
                 }
                 if plan.dependency(c).is_none() {
@@ -59,6 +58,7 @@ impl Rule for MoveCalculationsUp {
                     plan.unlink(n);
                     plan.insert_above(sq, n);
                     changed = true;
+                    highest = None;
                     cur = plan.dependency(n);
                     continue;
                 }
@@ -67,9 +67,12 @@ impl Rule for MoveCalculationsUp {
                 {
                     break;
                 }
+                highest = Some(c);
+                cur = plan.dependency(c);
+            }
+            if let Some(c) = highest {
                 plan.move_above(n, c);
                 changed = true;
-                cur = plan.dependency(n);
             }
         }
         if changed {

@@ -9,53 +9,77 @@
 //! Stops at a `COLLECT … INTO`, which hides earlier variables.
 
 use crate::optimizer::{Context, Outcome, Rule};
-use crate::plan::{NodeKind, Plan};
+use crate::plan::{NodeKind, NodeRef, Plan, VarId};
+use std::collections::HashMap;
 
 pub struct RemoveRedundantCalculations;
 
 impl Rule for RemoveRedundantCalculations {
     fn apply(&self, plan: &mut Plan, _cx: &Context) -> Outcome {
-        let calculations = plan.find(NodeKind::is_calculation);
-        if calculations.len() < 2 {
+        if plan.find(NodeKind::is_calculation).len() < 2 {
             return Outcome::Unchanged;
         }
-        let mut replacements = Vec::new();
-        for &n in &calculations {
-            let NodeKind::Calculation { out, expr } = plan.kind(n) else {
-                continue;
-            };
-            if !expr.is_deterministic() {
-                continue;
-            }
-            let mut target = None;
-            let mut cur = plan.dependency(n);
-            while let Some(c) = cur {
-                match plan.kind(c) {
-                    NodeKind::Calculation {
-                        out: earlier,
-                        expr: e,
-                    } if e == expr => target = Some(*earlier),
-                    NodeKind::Collect(col) if col.into.is_some() => break,
-                    _ => {}
+        let mut replacements = HashMap::new();
+        for bottom in pipeline_bottoms(plan) {
+            find_repeats(plan, bottom, &mut replacements);
+        }
+        // Follow chains so every use lands on the top-most equivalent.
+        let renames: HashMap<VarId, VarId> = replacements
+            .keys()
+            .map(|&from| {
+                let mut to = replacements[&from];
+                while let Some(&next) = replacements.get(&to) {
+                    to = next;
                 }
-                cur = plan.dependency(c);
-            }
-            if let Some(t) = target {
-                replacements.push((*out, t));
-            }
-        }
-        for &(from, to) in &replacements {
-            // Follow chains so every use lands on the top-most equivalent.
-            let mut to = to;
-            while let Some(&(_, next)) = replacements.iter().find(|(f, _)| *f == to) {
-                to = next;
-            }
-            plan.replace_variable(from, to);
-        }
-        if replacements.is_empty() {
+                (from, to)
+            })
+            .collect();
+        plan.replace_variables(&renames);
+        if renames.is_empty() {
             Outcome::Unchanged
         } else {
             Outcome::Changed
+        }
+    }
+}
+
+/// The main pipeline's last node and every subquery's.
+fn pipeline_bottoms(plan: &Plan) -> Vec<NodeRef> {
+    let mut bottoms = vec![plan.root()];
+    bottoms.extend(
+        plan.preorder()
+            .into_iter()
+            .filter_map(|n| match plan.kind(n) {
+                NodeKind::Subquery { root, .. } => Some(*root),
+                _ => None,
+            }),
+    );
+    bottoms
+}
+
+/// One pass down the pipeline ending at `bottom`: maps the result of each
+/// deterministic calculation that repeats an earlier one (since the last
+/// `COLLECT … INTO`) to the top-most earlier result.
+fn find_repeats(plan: &Plan, bottom: NodeRef, replacements: &mut HashMap<VarId, VarId>) {
+    // Earlier calculations by expression fingerprint, top-most first.
+    let mut seen: HashMap<u64, Vec<NodeRef>> = HashMap::new();
+    for n in plan.pipeline_ending_at(bottom) {
+        match plan.kind(n) {
+            NodeKind::Collect(col) if col.into.is_some() => seen.clear(),
+            NodeKind::Calculation { out, expr } if expr.is_deterministic() => {
+                let earlier = seen.entry(expr.fingerprint()).or_default();
+                let same = earlier.iter().find_map(|&e| match plan.kind(e) {
+                    NodeKind::Calculation { out, expr: x } if x == expr => Some(*out),
+                    _ => None,
+                });
+                match same {
+                    Some(target) => {
+                        replacements.insert(*out, target);
+                    }
+                    None => earlier.push(n),
+                }
+            }
+            _ => {}
         }
     }
 }

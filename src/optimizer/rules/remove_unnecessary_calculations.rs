@@ -10,11 +10,14 @@
 
 use crate::optimizer::{Context, Outcome, Rule};
 use crate::plan::{NodeKind, NodeRef, Plan, VarId};
+use std::collections::{HashMap, HashSet};
 
 pub struct RemoveUnnecessaryCalculations;
 
 impl Rule for RemoveUnnecessaryCalculations {
     fn apply(&self, plan: &mut Plan, _cx: &Context) -> Outcome {
+        let mut uses = Uses::of(plan);
+        let captured = captured_by_collect_into(plan);
         let mut changed = false;
         // ArangoDB reruns the rule while it keeps removing things.
         loop {
@@ -22,15 +25,16 @@ impl Rule for RemoveUnnecessaryCalculations {
             let mut candidates = plan.find(NodeKind::is_calculation);
             candidates.extend(plan.find(|k| matches!(k, NodeKind::Subquery { .. })));
             for n in candidates {
-                if !plan.nodes().any(|x| x == n) || !plan.is_deterministic(n) {
+                if !plan.contains(n) || !plan.is_deterministic(n) {
                     continue;
                 }
                 let out = plan.kind(n).variables_set()[0];
-                if !plan.is_used_after(n, out) {
+                if !uses.used_by_other_than(out, n) {
                     if matches!(plan.kind(n), NodeKind::Subquery { .. }) && subquery_writes(plan, n)
                     {
                         continue;
                     }
+                    uses.forget_tree(plan, n);
                     plan.remove(n);
                     removed = true;
                     continue;
@@ -38,12 +42,17 @@ impl Rule for RemoveUnnecessaryCalculations {
                 let NodeKind::Calculation { expr, .. } = plan.kind(n) else {
                     continue;
                 };
-                if collect_into_below(plan, n) {
+                if captured.contains(&n) {
                     continue;
                 }
                 if let Some(source) = expr.reference() {
+                    let renamed = uses.users_of(out);
                     plan.replace_variable(out, source);
+                    uses.forget_tree(plan, n);
                     plan.remove(n);
+                    for u in renamed {
+                        uses.relearn(plan, u);
+                    }
                     removed = true;
                 } else if expr.attribute_path().is_some()
                     && users(plan, n, out)
@@ -59,7 +68,9 @@ impl Rule for RemoveUnnecessaryCalculations {
                                 other => other,
                             });
                         }
+                        uses.relearn(plan, u);
                     }
+                    uses.forget_tree(plan, n);
                     plan.remove(n);
                     removed = true;
                 }
@@ -75,6 +86,107 @@ impl Rule for RemoveUnnecessaryCalculations {
             Outcome::Unchanged
         }
     }
+}
+
+/// Which nodes of the plan read each variable, kept up to date while the
+/// rule removes and rewrites nodes. Asking "is `v` read after its
+/// definition?" is then a lookup instead of a walk down the plan (variables
+/// are defined once, so any other reader comes after the definition).
+struct Uses {
+    readers: HashMap<VarId, HashSet<NodeRef>>,
+    read_by: HashMap<NodeRef, Vec<VarId>>,
+}
+
+impl Uses {
+    /// The readers among all nodes reachable from the root, subquery
+    /// bodies included.
+    fn of(plan: &Plan) -> Uses {
+        let mut uses = Uses {
+            readers: HashMap::new(),
+            read_by: HashMap::new(),
+        };
+        for n in plan.preorder() {
+            uses.learn(plan, n);
+        }
+        uses
+    }
+
+    fn learn(&mut self, plan: &Plan, n: NodeRef) {
+        let mut vars = plan.kind(n).variables_used();
+        vars.sort_unstable();
+        vars.dedup();
+        for &v in &vars {
+            self.readers.entry(v).or_default().insert(n);
+        }
+        self.read_by.insert(n, vars);
+    }
+
+    fn forget(&mut self, n: NodeRef) {
+        for v in self.read_by.remove(&n).unwrap_or_default() {
+            if let Some(r) = self.readers.get_mut(&v) {
+                r.remove(&n);
+            }
+        }
+    }
+
+    /// Forgets `n` and, for a SubqueryNode, its whole body (which leaves
+    /// the plan with it).
+    fn forget_tree(&mut self, plan: &Plan, n: NodeRef) {
+        let mut stack = vec![n];
+        while let Some(m) = stack.pop() {
+            self.forget(m);
+            if let NodeKind::Subquery { root, .. } = plan.kind(m) {
+                stack.extend(plan.pipeline_ending_at(*root));
+            }
+        }
+    }
+
+    /// Re-reads a node after it was rewritten.
+    fn relearn(&mut self, plan: &Plan, n: NodeRef) {
+        self.forget(n);
+        self.learn(plan, n);
+    }
+
+    fn users_of(&self, v: VarId) -> Vec<NodeRef> {
+        self.readers
+            .get(&v)
+            .map(|r| r.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    fn used_by_other_than(&self, v: VarId, n: NodeRef) -> bool {
+        self.readers
+            .get(&v)
+            .is_some_and(|r| r.iter().any(|&u| u != n))
+    }
+}
+
+/// Nodes with a `COLLECT … INTO g` (without expression or KEEP) below them
+/// in their pipeline: it captures all variables, so their results count as
+/// read. Removing calculations does not change this set.
+fn captured_by_collect_into(plan: &Plan) -> HashSet<NodeRef> {
+    let mut bottoms = vec![plan.root()];
+    bottoms.extend(
+        plan.preorder()
+            .into_iter()
+            .filter_map(|n| match plan.kind(n) {
+                NodeKind::Subquery { root, .. } => Some(*root),
+                _ => None,
+            }),
+    );
+    let mut captured = HashSet::new();
+    for bottom in bottoms {
+        let mut below = false;
+        for n in plan.pipeline_ending_at(bottom).into_iter().rev() {
+            if below {
+                captured.insert(n);
+            }
+            if let NodeKind::Collect(col) = plan.kind(n) {
+                below |= col.into.is_some() && col.into_expression.is_none() && col.keep.is_none();
+            }
+        }
+    }
+    captured
 }
 
 fn subquery_writes(plan: &Plan, n: NodeRef) -> bool {
@@ -97,20 +209,6 @@ fn users(plan: &Plan, n: NodeRef, var: VarId) -> Vec<NodeRef> {
         cur = plan.parent(c);
     }
     out
-}
-
-/// A later `COLLECT … INTO g` without expression captures all variables.
-fn collect_into_below(plan: &Plan, n: NodeRef) -> bool {
-    let mut cur = plan.parent(n);
-    while let Some(c) = cur {
-        if let NodeKind::Collect(col) = plan.kind(c) {
-            if col.into.is_some() && col.into_expression.is_none() && col.keep.is_none() {
-                return true;
-            }
-        }
-        cur = plan.parent(c);
-    }
-    false
 }
 
 #[cfg(test)]
