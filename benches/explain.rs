@@ -10,13 +10,13 @@
 //!   statements (see [`series`]), to read growth ratios off.
 //!
 //! Phases: `parse` (text → syntax tree), `build` (→ unoptimized plan),
-//! `optimize` (rules, estimates, placement), `render_text`, and
+//! `optimize` (rules, estimates, placement), `render_text`, `render_json`
+//! (the `/_api/explain` answer), and
 //! `end_to_end` (query text → printed text, what `explain` does in-process).
 //!
 //! `AQLPLAN_BENCH_QUICK=1` runs fewer, shorter samples (a smoke run).
 
-use aqlplan::plan::builder::QueryInfo;
-use aqlplan::plan::Plan;
+use aqlplan::planner::phases::{self, Built};
 use aqlplan::{Catalog, Explanation, Options, Version};
 use criterion::measurement::WallTime;
 use criterion::{
@@ -39,13 +39,13 @@ impl Prepared {
         aqlplan::explain(&self.catalog, &self.query, &self.options).expect("benchmark query plans")
     }
 
-    fn built(&self) -> (Plan, QueryInfo) {
-        let ast = aqlplan::syntax::parse(&self.query).expect("parses");
-        aqlplan::planner::build(&self.catalog, &ast, &self.options).expect("builds")
+    fn built(&self) -> Built {
+        let (ast, nesting) = phases::parse(&self.query).expect("parses");
+        phases::build(&self.catalog, &ast, nesting, &self.options).expect("builds")
     }
 
     fn end_to_end(&self) -> String {
-        aqlplan::render_text(&self.explain())
+        self.explain().to_text()
     }
 }
 
@@ -219,7 +219,7 @@ fn bench_phases(g: &mut BenchmarkGroup<WallTime>, size: Option<usize>, q: &Prepa
         Some(n) => BenchmarkId::new(phase, n),
         None => BenchmarkId::from_parameter(phase),
     };
-    let ast = aqlplan::syntax::parse(&q.query).expect("parses");
+    let (ast, nesting) = phases::parse(&q.query).expect("parses");
     let built = q.built();
     let explained = q.explain();
     let batch = if q.query.len() > 10_000 {
@@ -228,22 +228,23 @@ fn bench_phases(g: &mut BenchmarkGroup<WallTime>, size: Option<usize>, q: &Prepa
         BatchSize::SmallInput
     };
     g.bench_function(id("parse"), |b| {
-        b.iter(|| aqlplan::syntax::parse(black_box(&q.query)))
+        b.iter(|| phases::parse(black_box(&q.query)))
     });
     g.bench_function(id("build"), |b| {
-        b.iter(|| aqlplan::planner::build(&q.catalog, black_box(&ast), &q.options))
+        b.iter(|| phases::build(&q.catalog, black_box(&ast), nesting, &q.options))
     });
     g.bench_function(id("optimize"), |b| {
         b.iter_batched(
             || built.clone(),
-            |(plan, info)| {
-                aqlplan::planner::optimize_built(&q.catalog, &q.query, plan, info, &q.options)
-            },
+            |built| phases::optimize(&q.catalog, &q.query, built, &q.options),
             batch,
         )
     });
     g.bench_function(id("render_text"), |b| {
-        b.iter(|| aqlplan::render_text(black_box(&explained)))
+        b.iter(|| black_box(&explained).to_text())
+    });
+    g.bench_function(id("render_json"), |b| {
+        b.iter(|| black_box(&explained).to_json())
     });
     g.bench_function(id("end_to_end"), |b| b.iter(|| q.end_to_end()));
 }
@@ -275,7 +276,7 @@ fn documented_cases(c: &mut Criterion) {
     let cases = documented();
     let asts: Vec<_> = cases
         .iter()
-        .map(|q| aqlplan::syntax::parse(&q.query).expect("parses"))
+        .map(|q| phases::parse(&q.query).expect("parses"))
         .collect();
     let built: Vec<_> = cases.iter().map(Prepared::built).collect();
     let explained: Vec<_> = cases.iter().map(Prepared::explain).collect();
@@ -285,14 +286,14 @@ fn documented_cases(c: &mut Criterion) {
     g.bench_function("all/parse", |b| {
         b.iter(|| {
             for q in &cases {
-                black_box(aqlplan::syntax::parse(&q.query).ok());
+                black_box(phases::parse(&q.query).ok());
             }
         })
     });
     g.bench_function("all/build", |b| {
         b.iter(|| {
-            for (q, ast) in cases.iter().zip(&asts) {
-                black_box(aqlplan::planner::build(&q.catalog, ast, &q.options).ok());
+            for (q, (ast, nesting)) in cases.iter().zip(&asts) {
+                black_box(phases::build(&q.catalog, ast, *nesting, &q.options).ok());
             }
         })
     });
@@ -300,10 +301,8 @@ fn documented_cases(c: &mut Criterion) {
         b.iter_batched(
             || built.clone(),
             |built| {
-                for (q, (plan, info)) in cases.iter().zip(built) {
-                    black_box(aqlplan::planner::optimize_built(
-                        &q.catalog, &q.query, plan, info, &q.options,
-                    ));
+                for (q, built) in cases.iter().zip(built) {
+                    black_box(phases::optimize(&q.catalog, &q.query, built, &q.options));
                 }
             },
             BatchSize::SmallInput,
@@ -312,7 +311,14 @@ fn documented_cases(c: &mut Criterion) {
     g.bench_function("all/render_text", |b| {
         b.iter(|| {
             for x in &explained {
-                black_box(aqlplan::render_text(x));
+                black_box(x.to_text());
+            }
+        })
+    });
+    g.bench_function("all/render_json", |b| {
+        b.iter(|| {
+            for x in &explained {
+                black_box(x.to_json());
             }
         })
     });
