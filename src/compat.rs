@@ -109,6 +109,12 @@ impl Version {
         self.at_least(7, 0)
     }
 
+    /// From 3.12.1 a subquery in a branch of the ternary operator runs
+    /// only when its branch is taken (3.12 release notes: 3.12.0 ran both).
+    pub fn ternary_branch_subqueries_run_only_when_taken(self) -> bool {
+        self.at_least(12, 1)
+    }
+
     /// The `async-prefetch` rule and the `Par` column exist from 3.12.0.
     pub fn has_async_prefetch(self) -> bool {
         self.at_least(12, 0)

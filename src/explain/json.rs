@@ -249,7 +249,7 @@ impl PlanWriter<'_> {
                 m.push(("oldDocVariable", self.var(mat.old)));
                 m.push(("projections", projection_list(&mat.projections)));
             }
-            NodeKind::Subquery { root, out } => {
+            NodeKind::Subquery { root, out, .. } => {
                 let nodes = Json::object(vec![("nodes", self.nodes(*root))]);
                 m.push(("subquery", nodes));
                 m.push(("outVariable", self.var(*out)));

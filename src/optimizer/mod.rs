@@ -178,7 +178,7 @@ pub static RULES: &[RuleDef] = &[
     def("remove-unnecessary-calculations", "", OLD, Some(&RemoveUnnecessaryCalculations)),
     def("specialize-collect", "HN", OLD, Some(&SpecializeCollect)),
     def("remove-redundant-sorts", "", OLD, Some(&RemoveRedundantSorts)),
-    def("optimize-subqueries", "", OLD, None),
+    def("optimize-subqueries", "", OLD, Some(&OptimizeSubqueries)),
     def("interchange-adjacent-enumerations", "", OLD, Some(&InterchangeAdjacentEnumerations)),
     def("move-calculations-up-2", "", OLD, Some(&MoveCalculationsUp)),
     def("move-filters-up-2", "", OLD, Some(&MoveFiltersUp)),

@@ -29,7 +29,7 @@ pub fn build(
     compat: Version,
     full_count: bool,
 ) -> Result<(Plan, QueryInfo)> {
-    let resolved = resolve::resolve(query, catalog, bind)?;
+    let resolved = resolve::resolve(query, catalog, bind, compat)?;
     let mut builder = Builder {
         plan: Plan::new(resolved.vars),
         compat,
@@ -149,10 +149,21 @@ impl Builder {
                     }
                 }
             }
-            Op::Subquery { out, body } => {
+            Op::Subquery {
+                out,
+                body,
+                conditional,
+            } => {
                 let root = self.pipeline(body)?;
                 self.plan.register_subquery_root(root);
-                last = self.append(last, NodeKind::Subquery { root, out: *out });
+                last = self.append(
+                    last,
+                    NodeKind::Subquery {
+                        root,
+                        out: *out,
+                        conditional: *conditional,
+                    },
+                );
                 self.subquery_nodes.insert(*out, last);
             }
             Op::Sort(elements) => {

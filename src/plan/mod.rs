@@ -446,6 +446,24 @@ impl Plan {
         false
     }
 
+    /// Whether SubqueryNode `n` (or a subquery nested in it) writes data.
+    pub fn subquery_modifies(&self, n: NodeRef) -> bool {
+        let mut pending = vec![n];
+        while let Some(sq) = pending.pop() {
+            let NodeKind::Subquery { root, .. } = self.kind(sq) else {
+                continue;
+            };
+            for s in self.pipeline_ending_at(*root) {
+                match self.kind(s) {
+                    NodeKind::Modification(_) => return true,
+                    NodeKind::Subquery { .. } => pending.push(s),
+                    _ => {}
+                }
+            }
+        }
+        false
+    }
+
     /// The SubqueryNode whose pipeline ends at `root`.
     pub fn subquery_node_of(&self, root: NodeRef) -> Option<NodeRef> {
         self.graph

@@ -53,6 +53,9 @@ pub enum NodeKind {
     Subquery {
         root: NodeIndex,
         out: VarId,
+        /// Runs only when its ternary branch is taken (3.12.1+): nothing
+        /// moves out of it.
+        conditional: bool,
     },
     SubqueryStart {
         out: VarId,

@@ -12,6 +12,7 @@
 use super::expr::{Expansion, Expr, Logic, ObjectMember, Quantifier, VarId};
 use super::Variables;
 use crate::catalog::Catalog;
+use crate::compat::Version;
 use crate::error::{Error, Result};
 use crate::functions;
 use crate::syntax::{self as ast, BinaryOp, ExprKind, UnaryOp};
@@ -34,6 +35,8 @@ pub(crate) enum Op {
     Subquery {
         out: VarId,
         body: Vec<Op>,
+        /// Guarded by its ternary branch's condition.
+        conditional: bool,
     },
     Sort(Vec<(Expr, bool)>),
     Limit {
@@ -91,10 +94,12 @@ pub(crate) fn resolve(
     query: &ast::Query,
     catalog: &Catalog,
     bind: &BTreeMap<String, serde_json::Value>,
+    compat: Version,
 ) -> Result<Resolved> {
     let mut r = Resolver {
         catalog,
         bind,
+        compat,
         bind_used: Vec::new(),
         vars: Variables::default(),
         levels: vec![vec![HashMap::new()]],
@@ -119,6 +124,7 @@ pub(crate) fn resolve(
 struct Resolver<'a> {
     catalog: &'a Catalog,
     bind: &'a BTreeMap<String, serde_json::Value>,
+    compat: Version,
     bind_used: Vec<String>,
     vars: Variables,
     /// One entry per (sub)query level; each a stack of scopes (the level's
@@ -677,13 +683,7 @@ impl Resolver<'_> {
                 condition,
                 then,
                 otherwise,
-            } => Expr::Ternary(
-                Box::new(self.expr(condition, ops)?),
-                then.as_ref()
-                    .map(|t| self.expr(t, ops).map(Box::new))
-                    .transpose()?,
-                Box::new(self.expr(otherwise, ops)?),
-            ),
+            } => self.ternary(condition, then.as_deref(), otherwise, ops)?,
             ExprKind::Range { from, to } => Expr::Range(
                 Box::new(self.expr(from, ops)?),
                 Box::new(self.expr(to, ops)?),
@@ -694,11 +694,50 @@ impl Resolver<'_> {
                 self.levels.pop();
                 let body = body?;
                 let out = self.vars.create_parser_temporary();
-                ops.push(Op::Subquery { out, body });
+                ops.push(Op::Subquery {
+                    out,
+                    body,
+                    conditional: false,
+                });
                 Expr::Reference(out)
             }
         };
         Ok(fold(resolved))
+    }
+
+    /// `c ? a : b` and `c ?: b`. From 3.12.1 a subquery in a branch runs
+    /// only when its branch is taken: it starts with `FILTER c` (then) or
+    /// `FILTER !c` (otherwise). INFERRED from the 3.12 release notes' plan:
+    /// the condition takes one variable-counter value before the branches
+    /// (never printed), and the filter repeats the condition itself.
+    fn ternary(
+        &mut self,
+        condition: &ast::Expr,
+        then: Option<&ast::Expr>,
+        otherwise: &ast::Expr,
+        ops: &mut Vec<Op>,
+    ) -> Result<Expr> {
+        let c = self.expr(condition, ops)?;
+        let lazy = self.compat.ternary_branch_subqueries_run_only_when_taken()
+            && (then.is_some_and(contains_subquery) || contains_subquery(otherwise));
+        if lazy {
+            self.vars.create_temporary(self.compat);
+        }
+        let mut branch = |r: &mut Self, e: &ast::Expr, guard: Expr| -> Result<Expr> {
+            let first = ops.len();
+            let resolved = r.expr(e, ops)?;
+            if lazy {
+                guard_subqueries(&mut ops[first..], &guard);
+            }
+            Ok(resolved)
+        };
+        let then = match then {
+            Some(t) => Some(Box::new(branch(self, t, c.clone())?)),
+            None => None,
+        };
+        let not_c = Expr::Unary(UnaryOp::Not, Box::new(c.clone()));
+        let otherwise = branch(self, otherwise, not_c)?;
+        Ok(Expr::Ternary(Box::new(c), then, Box::new(otherwise)))
     }
 
     fn call(
@@ -901,4 +940,124 @@ fn fold_binary(op: BinaryOp, a: &Value, b: &Value) -> Option<Value> {
         }
         _ => return None,
     })
+}
+
+/// Whether an expression holds a subquery (not looking into subqueries).
+fn contains_subquery(e: &ast::Expr) -> bool {
+    let mut stack = vec![e];
+    while let Some(x) = stack.pop() {
+        if matches!(x.kind, ExprKind::Subquery(_)) {
+            return true;
+        }
+        stack.extend(syntax_children(x));
+    }
+    false
+}
+
+/// The direct sub-expressions of a syntax expression (quantifier
+/// operands are left out: they cannot hold a subquery worth guarding).
+fn syntax_children(e: &ast::Expr) -> Vec<&ast::Expr> {
+    match &e.kind {
+        ExprKind::Array(items) => items.iter().collect(),
+        ExprKind::Object(entries) => entries
+            .iter()
+            .flat_map(|entry| match entry {
+                ast::ObjectEntry::Pair { value, .. } => vec![value],
+                ast::ObjectEntry::Computed { key, value } => vec![key, value],
+            })
+            .collect(),
+        ExprKind::Attribute { object, .. } => vec![object],
+        ExprKind::Index { object, index } => vec![object, index],
+        ExprKind::Expansion(x) => std::iter::once(&x.input)
+            .chain(x.filter.as_ref())
+            .chain(x.projection.as_ref())
+            .collect(),
+        ExprKind::ArrayFilter {
+            input, condition, ..
+        } => vec![input, condition],
+        ExprKind::Call { args, .. } => args.iter().collect(),
+        ExprKind::Unary { operand, .. } => vec![operand],
+        ExprKind::Binary { lhs, rhs, .. } | ExprKind::ArrayCompare { lhs, rhs, .. } => {
+            vec![lhs, rhs]
+        }
+        ExprKind::Ternary {
+            condition,
+            then,
+            otherwise,
+        } => std::iter::once(&**condition)
+            .chain(then.as_deref())
+            .chain(std::iter::once(&**otherwise))
+            .collect(),
+        ExprKind::Range { from, to } => vec![from, to],
+        _ => Vec::new(),
+    }
+}
+
+/// Puts `FILTER guard` first in every subquery hoisted from one branch.
+fn guard_subqueries(hoisted: &mut [Op], guard: &Expr) {
+    for op in hoisted {
+        if let Op::Subquery {
+            body, conditional, ..
+        } = op
+        {
+            body.insert(0, Op::Filter(guard.clone()));
+            *conditional = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolved(query: &str, compat: Version) -> Resolved {
+        let catalog =
+            Catalog::from_json_text(r#"{"role": "single", "collections": [{"name": "c"}]}"#)
+                .expect("catalog");
+        let ast = crate::syntax::parse(query).expect("query parses");
+        resolve(&ast, &catalog, &BTreeMap::new(), compat).expect("query resolves")
+    }
+
+    /// The first operation of each hoisted subquery.
+    fn subquery_heads(ops: &[Op]) -> Vec<(bool, Option<&Expr>)> {
+        ops.iter()
+            .filter_map(|op| match op {
+                Op::Subquery {
+                    body, conditional, ..
+                } => Some((
+                    *conditional,
+                    match body.first() {
+                        Some(Op::Filter(e)) => Some(e),
+                        _ => None,
+                    },
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ternary_branch_subqueries_are_guarded_from_3_12_1() {
+        let query = "LET x = 1 RETURN x > 0 ? (FOR a IN c RETURN a) : (FOR b IN c RETURN b)";
+        let r = resolved(query, Version::NEWEST);
+        let heads = subquery_heads(&r.ops);
+        assert_eq!(heads.len(), 2);
+        assert!(heads.iter().all(|(conditional, _)| *conditional));
+        assert!(matches!(heads[0].1, Some(Expr::Binary(BinaryOp::Gt, ..))));
+        assert!(matches!(heads[1].1, Some(Expr::Unary(UnaryOp::Not, _))));
+    }
+
+    #[test]
+    fn ternary_branch_subqueries_run_eagerly_in_3_12_0() {
+        let query = "LET x = 1 RETURN x ?: (FOR b IN c RETURN b)";
+        let r = resolved(query, Version::new(3, 12, 0));
+        assert_eq!(subquery_heads(&r.ops), [(false, None)]);
+    }
+
+    #[test]
+    fn a_ternary_without_subqueries_takes_no_extra_variable() {
+        let a = resolved("LET x = 1 RETURN x ?: 2", Version::NEWEST);
+        let b = resolved("LET x = 1 RETURN x ?: 2", Version::new(3, 12, 0));
+        assert_eq!(a.vars.all().len(), b.vars.all().len());
+    }
 }

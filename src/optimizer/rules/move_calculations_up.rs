@@ -5,7 +5,9 @@
 //! Does not fire for non-deterministic calculations, nor past the node
 //! that defines an input, nor past a LIMIT (on a Coordinator a calculation
 //! that reads collection data may pass it). A calculation at the top of a
-//! subquery that needs nothing from it moves out, above the SubqueryNode.
+//! subquery that needs nothing from it moves out, above the SubqueryNode —
+//! except out of a subquery that runs only when its ternary branch is taken
+//! (3.12.1+; INFERRED from the 3.12 release notes' plan).
 //!
 //! ```text
 //! before: FOR doc IN c  LET #1 = doc.x > 1  FILTER #1  LET #3 = doc.y
@@ -51,10 +53,20 @@ impl Rule for MoveCalculationsUp {
                     break;
                 }
                 if plan.dependency(c).is_none() {
-                    // At the top of a subquery: leave it, above its SubqueryNode.
+                    // At the top of a subquery: leave it, above its SubqueryNode
+                    // (unless the subquery only runs when its branch is taken).
                     let Some(sq) = plan.subquery_node_of(plan.pipeline_bottom(c)) else {
                         break;
                     };
+                    if matches!(
+                        plan.kind(sq),
+                        NodeKind::Subquery {
+                            conditional: true,
+                            ..
+                        }
+                    ) {
+                        break;
+                    }
                     plan.unlink(n);
                     plan.insert_above(sq, n);
                     changed = true;
@@ -142,5 +154,20 @@ mod tests {
         let t = TestPlan::single("FOR d IN c LIMIT 2 LET y = d.y RETURN y");
         let (_, changed) = t.apply("move-calculations-up");
         assert!(!changed);
+    }
+
+    #[test]
+    fn nothing_leaves_a_subquery_that_runs_only_for_its_ternary_branch() {
+        let query = "LET doc = FIRST(FOR d IN c RETURN d) \
+                     RETURN doc ?: FIRST(INSERT { k: 1 } INTO c RETURN NEW)";
+        let main_calculations = |compat| {
+            let t = TestPlan::new(SINGLE, query, compat);
+            let (order, _) = t.apply("move-calculations-up");
+            order.iter().filter(|n| n.ends_with("Calculation")).count()
+        };
+        // 3.12.0: the INSERT document moves out of its subquery.
+        assert_eq!(main_calculations(crate::compat::Version::new(3, 12, 0)), 3);
+        // 3.12.1+: the guarded subquery keeps its calculations.
+        assert_eq!(main_calculations(crate::compat::Version::NEWEST), 2);
     }
 }

@@ -20,7 +20,7 @@ impl Rule for SpliceSubqueries {
     fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
         let mut changed = false;
         for sq in plan.find(|k| matches!(k, NodeKind::Subquery { .. })) {
-            let NodeKind::Subquery { root, out } = *plan.kind(sq) else {
+            let NodeKind::Subquery { root, out, .. } = *plan.kind(sq) else {
                 continue;
             };
             let body = plan.pipeline_ending_at(root);
