@@ -101,3 +101,35 @@ fn every_reproduced_case_renders_with_graphviz() {
     }
     assert!(rendered >= 2);
 }
+
+/// The README's pictures are rendered from `docs/*.dot`; those must be what
+/// `--format dot` prints today (regenerate both with the commands in the
+/// README when a plan changes).
+#[test]
+fn readme_pictures_are_current_output() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (catalog, picture) in [
+        ("examples/sharded.json", "docs/oneshard-sharded"),
+        ("examples/oneshard.json", "docs/oneshard-single"),
+    ] {
+        let text = std::fs::read_to_string(root.join(catalog)).expect("catalog");
+        let catalog = Catalog::from_json_text(&text).expect("valid catalog");
+        let mut options = Options {
+            compat: Version::parse("3.6").expect("version"),
+            ..Options::default()
+        };
+        options
+            .bind
+            .insert("@collection".into(), serde_json::json!("example"));
+        let x = aqlplan::explain(
+            &catalog,
+            "FOR doc IN @@collection FILTER doc.value % 2 == 0 SORT doc.value ASC LIMIT 10 RETURN doc",
+            &options,
+        )
+        .expect("plans");
+        let committed =
+            std::fs::read_to_string(root.join(format!("{picture}.dot"))).expect("dot source");
+        assert_eq!(x.to_dot(), committed, "{picture}.dot is stale");
+        assert!(root.join(format!("{picture}.svg")).exists());
+    }
+}
