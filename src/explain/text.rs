@@ -476,7 +476,7 @@ impl<'a> Renderer<'a> {
                     )
                 }
             }
-            NodeKind::SingleRemote(r) => self.single_remote(r),
+            NodeKind::SingleRemote(r) => self.single_remote(n, r),
             NodeKind::MultipleRemoteModification {
                 collection, input, ..
             } => {
@@ -879,9 +879,10 @@ impl<'a> Renderer<'a> {
 
     /// A SingleRemoteOperationNode: the Coordinator reads or writes one
     /// document; the text mimics the AQL it replaced.
-    fn single_remote(&mut self, r: &SingleRemote) -> String {
+    fn single_remote(&mut self, n: NodeRef, r: &SingleRemote) -> String {
         use crate::plan::ModificationKind as K;
         let coll = &r.collection;
+        self.single_remote_index_row(n, r);
         let key_json = r
             .key
             .as_ref()
@@ -931,6 +932,28 @@ impl<'a> Renderer<'a> {
         format!("{prefix}{word} {target}{with}IN {coll}")
     }
 
+    /// The primary-index row of a SingleRemoteOperationNode: the JSON key
+    /// (the explainer's UPDATE mode leaves a space after it), else the
+    /// input variable.
+    fn single_remote_index_row(&mut self, n: NodeRef, r: &SingleRemote) {
+        use crate::plan::ModificationKind as K;
+        let key = r
+            .key
+            .as_ref()
+            .map(|k| serde_json::Value::String(k.clone()).to_string());
+        let input = r.input.map(|v| self.name(v));
+        let ranges = match (r.mode, key, input) {
+            (SingleRemoteMode::Index, k, _) => k.unwrap_or_default(),
+            (SingleRemoteMode::Modify(K::Insert), _, i) => i.unwrap_or_default(),
+            (SingleRemoteMode::Modify(K::Update), Some(k), _) => format!("{k} "),
+            (_, Some(k), _) => k,
+            (_, None, Some(i)) => i,
+            (_, None, None) => "<UNSUPPORTED>".into(),
+        };
+        let by = self.plan.id(n);
+        self.add_index_row(by, &r.collection, IndexRef::Primary, ranges);
+    }
+
     fn modification(&mut self, n: NodeRef, m: &Modification) -> String {
         use crate::plan::ModificationKind as K;
         let restricted = m
@@ -965,7 +988,18 @@ impl<'a> Renderer<'a> {
                 m.collection
             ),
         };
-        let _ = n;
+        // Every modification but INSERT carries the primary index, which
+        // the explainer lists with the key (or document) variable.
+        // INFERRED for versions before the 3.12 explainer read here.
+        if m.kind != K::Insert {
+            let by = self.plan.id(n);
+            let key = match m.kind {
+                K::Update | K::Replace => m.key.unwrap_or(m.input),
+                _ => m.input,
+            };
+            let ranges = self.name(key);
+            self.add_index_row(by, &m.collection, IndexRef::Primary, ranges);
+        }
         text
     }
 }
