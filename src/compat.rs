@@ -132,6 +132,12 @@ impl Version {
         self.at_least(12, 1)
     }
 
+    /// From 3.12.9 an IndexNode over several different indexes (an OR
+    /// answered by one index per branch) gets projections too.
+    pub fn multi_index_scans_use_projections(self) -> bool {
+        self.at_least(12, 9)
+    }
+
     // ---- explain text --------------------------------------------------
 
     /// From 3.12.1 a late-materialized IndexNode counts as answering from

@@ -88,6 +88,22 @@ const CASES: &[Completion] = &[
         trimmed: &[],
         compat: Some("3.12.0"),
     },
+    // Est. 4000 for `price < 5 OR name == "avocado"`: n + n / 20 (no
+    // selectivity estimates given) with n = 3810.
+    Completion {
+        slug: "or-two-indexes-with-projections",
+        counts: &[("coll", 3810)],
+        trimmed: &[],
+        compat: None,
+    },
+    // Printed before 3.12.9 (no projections over two indexes) but with
+    // `* ROOT `'s space (3.12.4+), not by 3.12.0.
+    Completion {
+        slug: "or-two-indexes-without-projections",
+        counts: &[("coll", 3810)],
+        trimmed: &[],
+        compat: Some("3.12.8"),
+    },
 ];
 
 fn trim_lines(s: &str) -> String {

@@ -4,7 +4,8 @@
 //! them all (as fields or stored values) answers from the index alone
 //! ("index only").
 //!
-//! Does not fire when the document is used whole (`RETURN doc`).
+//! Does not fire when the document is used whole (`RETURN doc`), nor
+//! before 3.12.9 for an IndexNode over several different indexes.
 
 use crate::optimizer::index_selection::{attribute_uses, index_view};
 use crate::optimizer::{Context, Outcome, Rule};
@@ -122,6 +123,12 @@ impl Rule for ReduceExtractionToProjection {
             };
             if paths.is_empty() || paths.len() > MAX_PROJECTIONS {
                 continue;
+            }
+            if let NodeKind::Index(scan) = plan.kind(n) {
+                let several = scan.indexes.iter().any(|i| *i != scan.indexes[0]);
+                if several && !cx.compat.multi_index_scans_use_projections() {
+                    continue;
+                }
             }
             let covers = match plan.kind(n) {
                 NodeKind::Index(scan) => {

@@ -7,6 +7,9 @@
 //! before: FOR doc IN c  LET #1 = doc.a < 23  FILTER #1
 //! after:  FOR doc IN c /* persistent index scan */  LET #1 = …  FILTER #1
 //! ```
+//! A condition that is an OR uses one index per branch when every branch
+//! can use one (`FILTER d.a < 5 OR d.b == 1` with indexes on `a` and `b`).
+//!
 //! Without any filter condition, a SORT below the scan on attributes a
 //! sorted, non-sparse index delivers in order (at least its first field)
 //! also turns the scan into a full index scan (empty condition);
@@ -17,11 +20,13 @@
 //! equality on every field.
 
 use crate::optimizer::index_selection::{
-    filter_costs, indexes_of, sort_weight, sorted_in_values, usable_parts, FilterCosts, IndexView,
+    conjuncts, filter_costs, indexes_of, sort_weight, sorted_in_values, usable_parts, FilterCosts,
+    IndexView,
 };
 use crate::optimizer::{Context, Outcome, Rule};
 use crate::plan::expr::{Expr, Logic};
 use crate::plan::{CollectionScan, IndexRef, IndexScan, NodeKind, NodeRef, Plan, VarId};
+use crate::syntax::BinaryOp;
 
 pub struct UseIndexes;
 
@@ -52,37 +57,23 @@ impl Rule for UseIndexes {
                 changed = true;
                 continue;
             }
-            let mut best: Option<(usize, FilterCosts)> = None;
-            for (i, view) in all.iter().enumerate() {
-                if !view.is_sorted() {
-                    continue;
-                }
-                let costs = filter_costs(view, &all, &parts, scan.out, collection.count, cx.compat);
-                if costs.supported && best.as_ref().is_none_or(|(_, b)| costs.cost < b.cost) {
-                    best = Some((i, costs));
-                }
-            }
-            let Some((i, costs)) = best else { continue };
-            let view = &all[i];
-            let mut covered: Vec<Expr> = costs
-                .covered_parts
-                .iter()
-                .map(|&p| parts[p].clone())
-                .collect();
-            covered.sort_by_key(|p| {
-                let field = crate::optimizer::index_selection::attribute_access(p, scan.out)
-                    .map(|(path, _, _)| path.join("."))
-                    .and_then(|f| view.fields.iter().position(|x| *x == f))
-                    .unwrap_or(usize::MAX);
-                (field, sort_weight(p))
-            });
-            covered.dedup();
-            let covered = covered.into_iter().map(sorted_in_values).collect();
+            // One index for the whole condition, else one per OR branch
+            // (each branch must be answerable by some index).
+            let chosen = best_branch(&all, &parts, scan.out, collection.count, cx.compat)
+                .map(|b| vec![b])
+                .or_else(|| {
+                    or_branches(&parts)?
+                        .iter()
+                        .map(|b| best_branch(&all, b, scan.out, collection.count, cx.compat))
+                        .collect::<Option<Vec<_>>>()
+                });
+            let Some(chosen) = chosen else { continue };
+            let (indexes, branches): (Vec<IndexRef>, Vec<Expr>) = chosen.into_iter().unzip();
             let index_scan = IndexScan {
                 collection: scan.collection.clone(),
                 out: scan.out,
-                indexes: vec![view.reference],
-                condition: Some(Expr::Nary(Logic::Or, vec![Expr::Nary(Logic::And, covered)])),
+                indexes,
+                condition: Some(Expr::Nary(Logic::Or, branches)),
                 all_covered_by_one_index: false,
                 ascending: true,
                 needs_gather_sort: false,
@@ -105,6 +96,63 @@ impl Rule for UseIndexes {
             Outcome::Unchanged
         }
     }
+}
+
+/// The cheapest sorted index answering some of the AND-ed `parts`, and
+/// the index condition: the answered parts in index-field order.
+fn best_branch(
+    all: &[IndexView],
+    parts: &[Expr],
+    var: VarId,
+    count: u64,
+    compat: crate::compat::Version,
+) -> Option<(IndexRef, Expr)> {
+    let mut best: Option<(usize, FilterCosts)> = None;
+    for (i, view) in all.iter().enumerate() {
+        if !view.is_sorted() {
+            continue;
+        }
+        let costs = filter_costs(view, all, parts, var, count, compat);
+        if costs.supported && best.as_ref().is_none_or(|(_, b)| costs.cost < b.cost) {
+            best = Some((i, costs));
+        }
+    }
+    let (i, costs) = best?;
+    let view = &all[i];
+    let mut covered: Vec<Expr> = costs
+        .covered_parts
+        .iter()
+        .map(|&p| parts[p].clone())
+        .collect();
+    covered.sort_by_key(|p| {
+        let field = crate::optimizer::index_selection::attribute_access(p, var)
+            .map(|(path, _, _)| path.join("."))
+            .and_then(|f| view.fields.iter().position(|x| *x == f))
+            .unwrap_or(usize::MAX);
+        (field, sort_weight(p))
+    });
+    covered.dedup();
+    let covered = covered.into_iter().map(sorted_in_values).collect();
+    Some((view.reference, Expr::Nary(Logic::And, covered)))
+}
+
+/// A condition that is one OR: the AND-ed parts of each of its branches.
+fn or_branches(parts: &[Expr]) -> Option<Vec<Vec<Expr>>> {
+    let [Expr::Binary(BinaryOp::Or, ..)] = parts else {
+        return None;
+    };
+    let mut branches = Vec::new();
+    let mut stack = vec![&parts[0]];
+    while let Some(e) = stack.pop() {
+        match e {
+            Expr::Binary(BinaryOp::Or, l, r) => {
+                stack.push(r);
+                stack.push(l);
+            }
+            other => branches.push(conjuncts(other)),
+        }
+    }
+    Some(branches)
 }
 
 /// A full scan of `index` in sort order: no condition, no projections yet.
@@ -294,6 +342,31 @@ mod tests {
         let text = format!("{:?}", scan.condition);
         assert!(text.find("bar") < text.find("foo"), "{text}");
         assert_eq!(text.matches("foo").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn an_or_uses_one_index_per_branch() {
+        let mut t = TestPlan::new(
+            INDEXED,
+            "FOR d IN c FILTER d.a < 5 OR d._key == 'k' RETURN d",
+            crate::compat::Version::NEWEST,
+        );
+        t.run_all(&["use-indexes"]);
+        let Some(crate::plan::NodeKind::Index(scan)) = kinds(&t.plan).get(1).copied() else {
+            panic!("no IndexNode");
+        };
+        assert_eq!(
+            scan.indexes,
+            [
+                crate::plan::IndexRef::Secondary(0),
+                crate::plan::IndexRef::Primary
+            ]
+        );
+    }
+
+    #[test]
+    fn an_or_with_an_unindexed_branch_keeps_the_full_scan() {
+        assert!(!plan("FOR d IN c FILTER d.a < 5 OR d.z == 1 RETURN d").1);
     }
 
     #[test]
