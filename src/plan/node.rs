@@ -399,7 +399,9 @@ impl NodeKind {
     pub fn sets_variable(&self, var: VarId) -> bool {
         match self {
             NodeKind::EnumerateCollection(s) => s.out == var || s.projection_vars.contains(&var),
-            NodeKind::Index(s) => s.out == var || s.projection_vars.contains(&var),
+            NodeKind::Index(s) => {
+                s.out == var || s.projection_vars.contains(&var) || s.late_doc_id == Some(var)
+            }
             NodeKind::EnumerateList { out, .. }
             | NodeKind::Calculation { out, .. }
             | NodeKind::Subquery { out, .. }
