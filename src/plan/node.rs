@@ -397,18 +397,18 @@ impl NodeKind {
     /// Whether this node defines `var` (as [`Self::variables_set`] would
     /// say, without building the list: walks test this once per node).
     pub fn sets_variable(&self, var: VarId) -> bool {
-        match self {
-            NodeKind::EnumerateCollection(s) => s.out == var || s.projection_vars.contains(&var),
-            NodeKind::Index(s) => {
-                s.out == var || s.projection_vars.contains(&var) || s.late_doc_id == Some(var)
-            }
+        let sets = match self {
+            // Only the one-variable kinds are spelled out; everything else
+            // asks `variables_set`, so the two cannot disagree.
             NodeKind::EnumerateList { out, .. }
             | NodeKind::Calculation { out, .. }
             | NodeKind::Subquery { out, .. }
             | NodeKind::SubqueryStart { out }
             | NodeKind::SubqueryEnd { out, .. } => *out == var,
             other => other.variables_set().contains(&var),
-        }
+        };
+        debug_assert_eq!(sets, self.variables_set().contains(&var));
+        sets
     }
 
     /// The variables this node reads (subquery bodies not included).
