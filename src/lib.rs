@@ -4,7 +4,7 @@
 //!
 //! Build a [`Catalog`] once — from a catalog file's JSON or in code with
 //! [`Catalog::builder`] — and plan any number of queries against it with
-//! [`explain`]. Planning keeps no global state: a `&Catalog` can be shared
+//! [`explain()`]. Planning keeps no global state: a `&Catalog` can be shared
 //! by many threads planning at once, and an [`Explanation`] can be sent to
 //! another thread.
 //!

@@ -483,12 +483,20 @@ impl PlanWriter<'_> {
                         Json::Array(ix.fields.iter().map(|f| Json::str(f)).collect()),
                     ),
                 ];
-                if let Some(s) = ix.selectivity {
-                    members.push(("selectivityEstimate", Json::Number(s)));
+                // A unique index's selectivity is 1 without being measured.
+                match ix.selectivity {
+                    Some(s) => members.push(("selectivityEstimate", Json::Number(s))),
+                    None if ix.unique => members.push(("selectivityEstimate", Json::Int(1))),
+                    None => {}
                 }
                 members.push(("unique", Json::Bool(ix.unique)));
                 if let Some(sparse) = ix.sparse {
                     members.push(("sparse", Json::Bool(sparse)));
+                }
+                if matches!(ix.kind.as_str(), "persistent" | "hash" | "skiplist") {
+                    // ArangoDB's defaults; the catalog does not describe them.
+                    members.push(("deduplicate", Json::Bool(true)));
+                    members.push(("estimates", Json::Bool(true)));
                 }
                 if !ix.stored_values.is_empty() {
                     let stored = ix.stored_values.iter().map(|f| Json::str(f)).collect();
