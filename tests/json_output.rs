@@ -373,3 +373,55 @@ fn cli_prints_json_with_format_json() {
     let answer = round_trip(&String::from_utf8_lossy(&out.stdout));
     assert_eq!(answer.plan.expect("plan").nodes[0].kind, "SingletonNode");
 }
+
+/// ArangoDB 3.11's documented answer for `FOR p IN products RETURN p` on a
+/// single server with 10 documents (`RestExplainValid`), apart from the
+/// optimizer's rule counters and aqlplan's `oneShard`.
+#[test]
+fn documented_single_server_answer_is_reproduced() {
+    let catalog = Catalog::from_json_text(
+        r#"{"role": "single", "collections": [{"name": "products", "count": 10}]}"#,
+    )
+    .expect("catalog");
+    let options = Options {
+        compat: Version::parse("3.11").expect("version"),
+        ..Options::default()
+    };
+    let x = aqlplan::explain(&catalog, "FOR p IN products RETURN p", &options).expect("plans");
+    let mut answer: serde_json::Value =
+        serde_json::from_str(&aqlplan::render_json(&x)).expect("JSON");
+    let object = answer.as_object_mut().expect("object");
+    object.remove("stats");
+    object.remove("oneShard");
+    let p = serde_json::json!({"id": 0, "name": "p", "isFullDocumentFromCollection": true});
+    let documented = serde_json::json!({
+        "plan": {
+            "nodes": [
+                {"type": "SingletonNode", "dependencies": [], "id": 1,
+                 "estimatedCost": 1, "estimatedNrItems": 1},
+                {"type": "EnumerateCollectionNode", "dependencies": [1], "id": 2,
+                 "estimatedCost": 12, "estimatedNrItems": 10, "random": false,
+                 "indexHint": {"forced": false, "lookahead": 1, "type": "none"},
+                 "outVariable": p, "projections": [], "filterProjections": [],
+                 "count": false, "producesResult": true, "readOwnWrites": false,
+                 "useCache": true, "maxProjections": 5, "database": "_system",
+                 "collection": "products", "satellite": false, "isSatellite": false,
+                 "isSatelliteOf": null},
+                {"type": "ReturnNode", "dependencies": [2], "id": 3,
+                 "estimatedCost": 22, "estimatedNrItems": 10, "inVariable": p,
+                 "count": true}
+            ],
+            "rules": [],
+            "collections": [{"name": "products", "type": "read"}],
+            "variables": [p],
+            "estimatedCost": 22,
+            "estimatedNrItems": 10,
+            "isModificationQuery": false
+        },
+        "cacheable": true,
+        "warnings": [],
+        "error": false,
+        "code": 200
+    });
+    assert_eq!(numbers_as_f64(answer), numbers_as_f64(documented));
+}
