@@ -362,16 +362,40 @@ fn cli_prints_json_with_format_json() {
         .args([
             "--catalog",
             "examples/sharded.json",
+            "--compat",
+            "3.6",
+            "--bind",
+            r#"{"@collection": "example"}"#,
             "--format",
             "json",
-            "FOR doc IN example RETURN doc",
+            "FOR doc IN @@collection FILTER doc.value % 2 == 0 SORT doc.value ASC LIMIT 10 RETURN doc",
         ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("runs");
     assert!(out.status.success());
     let answer = round_trip(&String::from_utf8_lossy(&out.stdout));
-    assert_eq!(answer.plan.expect("plan").nodes[0].kind, "SingletonNode");
+    let nodes: Vec<(String, Option<String>)> = answer
+        .plan
+        .expect("plan")
+        .nodes
+        .into_iter()
+        .map(|n| (n.kind, n.site))
+        .collect();
+    let expected: Vec<(String, Option<String>)> = [
+        ("SingletonNode", "DBS"),
+        ("EnumerateCollectionNode", "DBS"),
+        ("CalculationNode", "DBS"),
+        ("SortNode", "DBS"),
+        ("RemoteNode", "COOR"),
+        ("GatherNode", "COOR"),
+        ("LimitNode", "COOR"),
+        ("ReturnNode", "COOR"),
+    ]
+    .into_iter()
+    .map(|(k, s)| (k.to_string(), Some(s.to_string())))
+    .collect();
+    assert_eq!(nodes, expected);
 }
 
 /// ArangoDB 3.11's documented answer for `FOR p IN products RETURN p` on a
