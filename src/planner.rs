@@ -25,6 +25,10 @@ pub const MAX_BIND_BYTES: usize = 16 * 1024 * 1024;
 /// become expressions, which later passes walk recursively.
 pub const MAX_BIND_DEPTH: usize = syntax::MAX_NESTING;
 
+/// Queries up to this length are planned on the caller's thread (when not
+/// deeply nested): too short to build expressions deep enough to matter.
+const INLINE_QUERY_BYTES: usize = 1024;
+
 /// What to plan and how (ArangoDB's explain options).
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -157,10 +161,16 @@ pub fn explain<'c>(
 ) -> Result<Explanation<'c>> {
     check_limits(query, &options.bind)?;
     let (ast, nesting) = syntax::parse_with_depth(query)?;
-    // Resolution and plan building recurse per expression and subquery level.
-    crate::stack::with_room_for(nesting, || {
-        plan_query(catalog, query, &ast, nesting, options)
-    })
+    // Resolution, plan building and rules recurse per expression and
+    // subquery level; rules that inline calculations can nest deeper than
+    // the text (up to one level per statement), so long queries get room
+    // as well as deep ones.
+    let room = if query.len() > INLINE_QUERY_BYTES {
+        syntax::MAX_NESTING
+    } else {
+        nesting
+    };
+    crate::stack::with_room_for(room, || plan_query(catalog, query, &ast, nesting, options))
 }
 
 fn plan_query<'c>(
@@ -225,6 +235,13 @@ fn optimize_plan<'c>(
                 }
             }),
     };
+    // Rules may have built deeper expressions than the query wrote
+    // (inlining); the renderers need room for those.
+    let nesting = plan
+        .expressions()
+        .iter()
+        .map(|e| e.depth())
+        .fold(nesting, usize::max);
     let estimates = estimate::estimate(&plan, catalog, options.compat);
     let sites = if catalog.is_cluster() {
         cluster::sites(&plan)

@@ -99,7 +99,7 @@ fn nesting_just_below_the_limit_plans_and_prints_on_a_small_stack() {
     assert!(plans_and_prints(&sums, "3.12").contains("CalculationNode"));
     let subqueries = format!(
         "FOR d IN example RETURN {}",
-        (0..240).fold("d".to_string(), |inner, i| format!(
+        (0..120).fold("d".to_string(), |inner, i| format!(
             "(FOR x{i} IN example RETURN {inner})"
         ))
     );
@@ -131,4 +131,28 @@ fn oversized_or_too_deep_bind_parameters_are_32() {
     }
     options.bind.insert("p".into(), deep);
     assert_eq!(plan_error("RETURN @p", &options).number(), 32);
+}
+
+#[test]
+fn inlined_attribute_chains_stay_within_the_nesting_limit() {
+    // remove-unnecessary-calculations folds `LET b = a.x` into its users;
+    // over a long chain that would build one expression as deep as the
+    // query is long.
+    let lets: Vec<String> = (1..700)
+        .map(|i| format!("LET v{i} = v{}.a", i - 1))
+        .collect();
+    let query = format!(
+        "FOR d IN example LET v0 = d.x {} RETURN v699",
+        lets.join(" ")
+    );
+    let catalog = catalog();
+    let options = Options::default();
+    on_small_stack(|| {
+        let explained = aqlplan::explain(&catalog, &query, &options).expect("plans");
+        let deepest = explained.plan.expressions().iter().map(|e| e.depth()).max();
+        assert!(deepest <= Some(aqlplan::syntax::MAX_NESTING), "{deepest:?}");
+        assert!(explained.to_text().contains("CalculationNode"));
+        assert!(!explained.to_json().is_empty());
+        assert!(!explained.to_dot().is_empty());
+    });
 }

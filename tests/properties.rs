@@ -14,8 +14,18 @@ use aqlplan::{Catalog, Options, Version};
 use querygen::{Gen, Rng};
 
 /// Cases per run: enough to reach every generator branch many times, few
-/// enough for CI's two cores.
-const CASES: u64 = 300;
+/// enough for CI's two cores. `AQLPLAN_PROPERTY_CASES=N` runs more (and
+/// other seeds: `AQLPLAN_PROPERTY_SEED=S` shifts them).
+fn cases() -> std::ops::Range<u64> {
+    let env = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let start = env("AQLPLAN_PROPERTY_SEED", 0);
+    start..start + env("AQLPLAN_PROPERTY_CASES", 300)
+}
 
 fn options(case: &querygen::Case) -> Options {
     Options {
@@ -57,7 +67,7 @@ fn render_all(explained: &aqlplan::Explanation) {
 
 #[test]
 fn generated_valid_queries_plan_into_well_formed_plans() {
-    for seed in 0..CASES {
+    for seed in cases() {
         let case = Gen::new(Rng::new(seed), true).case();
         let catalog = Catalog::from_json(&case.catalog)
             .unwrap_or_else(|e| panic!("seed {seed}: catalog {}: {e}", case.catalog));
@@ -80,7 +90,7 @@ fn generated_valid_queries_plan_into_well_formed_plans() {
 fn generated_invalid_queries_fail_cleanly() {
     // Non-strict generation mixes in unknown names, wrong arities and
     // stray tokens: each run must end in a plan or a numbered error.
-    for seed in 0..CASES / 2 {
+    for seed in cases().step_by(2) {
         let case = Gen::new(Rng::new(seed ^ 0xDEAD_BEEF), false).case();
         let Ok(catalog) = Catalog::from_json(&case.catalog) else {
             continue;

@@ -150,6 +150,18 @@ impl Expr {
         }
     }
 
+    /// How deeply the expression nests (a leaf is 1), computed without
+    /// recursion.
+    pub fn depth(&self) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(self, 1)];
+        while let Some((e, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            stack.extend(e.children().into_iter().map(|c| (c, d + 1)));
+        }
+        deepest
+    }
+
     /// Visits this expression and all sub-expressions, parents first.
     pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Expr)) {
         let mut stack = vec![self];

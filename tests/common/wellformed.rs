@@ -12,6 +12,7 @@ pub fn check(x: &Explanation) -> Result<(), String> {
     let plan = &x.plan;
     let reachable = pipelines(plan)?;
     unique_ids(plan, &reachable)?;
+    expressions_within_nesting_limit(plan)?;
     for (bottom, enclosing) in &reachable {
         variables_defined_before_use(plan, *bottom, enclosing)?;
     }
@@ -62,6 +63,17 @@ fn pipelines(plan: &Plan) -> Result<Vec<(NodeRef, Vec<NodeRef>)>, String> {
         out.push((bottom, enclosing));
     }
     Ok(out)
+}
+
+/// No rule builds an expression deeper than the parser accepts: every
+/// pass over expressions recurses.
+fn expressions_within_nesting_limit(plan: &Plan) -> Result<(), String> {
+    match plan.expressions().iter().map(|e| e.depth()).max() {
+        Some(d) if d > aqlplan::syntax::MAX_NESTING => {
+            Err(format!("an expression nests {d} levels deep"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn unique_ids(plan: &Plan, pipelines: &[(NodeRef, Vec<NodeRef>)]) -> Result<(), String> {

@@ -9,7 +9,7 @@
 //! ```
 
 use crate::optimizer::{Context, Outcome, Rule};
-use crate::plan::{NodeKind, NodeRef, Plan, VarId};
+use crate::plan::{Expr, NodeKind, NodeRef, Plan, VarId};
 use std::collections::{HashMap, HashSet};
 
 pub struct RemoveUnnecessaryCalculations;
@@ -57,7 +57,7 @@ impl Rule for RemoveUnnecessaryCalculations {
                 } else if expr.attribute_path().is_some()
                     && users(plan, n, out)
                         .iter()
-                        .all(|&u| plan.kind(u).is_calculation())
+                        .all(|&u| plan.kind(u).is_calculation() && stays_shallow(plan, u, expr))
                 {
                     let replacement = expr.clone();
                     for u in users(plan, n, out) {
@@ -209,6 +209,19 @@ fn users(plan: &Plan, n: NodeRef, var: VarId) -> Vec<NodeRef> {
         cur = plan.parent(c);
     }
     out
+}
+
+/// Whether inlining `inlined` into the calculation `user` keeps the
+/// expression within the nesting limit: a chain `LET b = a.x LET c = b.x …`
+/// would otherwise fold into one arbitrarily deep attribute access, and
+/// every later pass over it recurses.
+fn stays_shallow(plan: &Plan, user: NodeRef, inlined: &Expr) -> bool {
+    match plan.kind(user) {
+        NodeKind::Calculation { expr, .. } => {
+            expr.depth() + inlined.depth() <= crate::syntax::MAX_NESTING
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
