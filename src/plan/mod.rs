@@ -376,6 +376,24 @@ impl Plan {
         bottom != self.root
     }
 
+    /// ArangoDB's `isInInnerLoop`: whether a FOR loop lies above `n` in
+    /// its own pipeline (a subquery's enclosing loops do not count).
+    pub fn in_inner_loop(&self, n: NodeRef) -> bool {
+        let mut cur = self.dependency(n);
+        while let Some(c) = cur {
+            if matches!(
+                self.kind(c),
+                NodeKind::EnumerateCollection(_)
+                    | NodeKind::Index(_)
+                    | NodeKind::EnumerateList { .. }
+            ) {
+                return true;
+            }
+            cur = self.dependency(c);
+        }
+        false
+    }
+
     /// The node that defines `var`, searching the pipeline above `n` and,
     /// for subqueries, the enclosing pipelines.
     pub fn setter_above(&self, n: NodeRef, var: VarId) -> Option<NodeRef> {

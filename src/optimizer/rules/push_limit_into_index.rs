@@ -26,7 +26,7 @@ impl Rule for PushLimitIntoIndex {
             let NodeKind::Index(scan) = plan.kind(n) else {
                 continue;
             };
-            if scan.filter.is_some() || in_inner_loop(plan, n) {
+            if scan.filter.is_some() || plan.in_inner_loop(n) {
                 continue;
             }
             let Some(fields) = eligible_fields(scan, cx.catalog) else {
@@ -139,21 +139,6 @@ fn limit_after(plan: &Plan, sort: NodeRef) -> Option<u64> {
         cur = plan.parent(c);
     }
     None
-}
-
-/// Whether another loop encloses `n`.
-fn in_inner_loop(plan: &Plan, n: NodeRef) -> bool {
-    let mut cur = plan.dependency(n);
-    while let Some(c) = cur {
-        if matches!(
-            plan.kind(c),
-            NodeKind::EnumerateCollection(_) | NodeKind::Index(_) | NodeKind::EnumerateList { .. }
-        ) {
-            return true;
-        }
-        cur = plan.dependency(c);
-    }
-    false
 }
 
 #[cfg(test)]

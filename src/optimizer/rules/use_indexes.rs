@@ -187,7 +187,7 @@ fn sort_index(
     all: &[IndexView],
     count: u64,
 ) -> Option<(IndexRef, bool)> {
-    if in_inner_loop(plan, n) {
+    if plan.in_inner_loop(n) {
         return None;
     }
     let mut sort = None;
@@ -245,21 +245,6 @@ fn sort_index(
         }
     }
     best.map(|(r, _)| (r, ascending))
-}
-
-/// Whether another loop encloses `n` (a sort cannot be served then).
-fn in_inner_loop(plan: &Plan, n: NodeRef) -> bool {
-    let mut cur = plan.dependency(n);
-    while let Some(c) = cur {
-        if matches!(
-            plan.kind(c),
-            NodeKind::EnumerateCollection(_) | NodeKind::Index(_) | NodeKind::EnumerateList { .. }
-        ) {
-            return true;
-        }
-        cur = plan.dependency(c);
-    }
-    plan.in_subquery(n)
 }
 
 #[cfg(test)]
