@@ -167,6 +167,12 @@ impl Version {
         self.at_least(9, 0)
     }
 
+    /// From 3.10 an IndexNode whose early-pruning filter reads only index
+    /// attributes names them: ` (filter projections: `a`)`.
+    pub fn index_scans_have_filter_projections(self) -> bool {
+        self.at_least(10, 0)
+    }
+
     /// 3.10+ write ` (projections: …)` instead of `, projections: …`.
     pub fn projections_in_parentheses(self) -> bool {
         self.at_least(10, 0)

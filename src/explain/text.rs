@@ -685,6 +685,12 @@ impl<'a> Renderer<'a> {
             scan.collection,
             types.join(", ")
         );
+        if self.compat.index_scans_have_filter_projections() {
+            let fp = crate::optimizer::index_selection::filter_projections(self.catalog, scan);
+            if !fp.is_empty() {
+                let _ = write!(s, " (filter projections: {})", self.projections(&fp));
+            }
+        }
         s.push_str(&self.projections_note(&scan.projections));
         s.push_str(self.satellite_note(n));
         s.push_str(&self.restriction(&scan.collection, &scan.restricted_to));

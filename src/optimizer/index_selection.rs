@@ -546,3 +546,87 @@ pub fn attribute_uses(e: &Expr, var: VarId, out: &mut Vec<Vec<String>>) -> bool 
             .all(|c| attribute_uses(c, var, out)),
     }
 }
+
+/// The attributes an IndexNode's early-pruning filter reads from the index
+/// instead of the document (`filterProjections`, 3.10+): all paths the
+/// filter reads of the loop variable, when the node's (single) index holds
+/// every one of them as a field or stored value; sorted. Empty otherwise.
+/// INFERRED from the documented plans (query-optimization.md, 3.12 notes).
+pub fn filter_projections(catalog: &Catalog, scan: &IndexScan) -> Vec<Vec<String>> {
+    let (Some(filter), [index]) = (&scan.filter, scan.indexes.as_slice()) else {
+        return Vec::new();
+    };
+    let mut paths = Vec::new();
+    if !attribute_uses(filter, scan.out, &mut paths) || paths.is_empty() {
+        return Vec::new();
+    }
+    let Some(view) = catalog
+        .collection(&scan.collection)
+        .and_then(|c| index_view(c, *index))
+    else {
+        return Vec::new();
+    };
+    let stored: Vec<&str> = catalog
+        .collection(&scan.collection)
+        .and_then(|c| match index {
+            IndexRef::Secondary(k) => c.indexes.get(*k),
+            _ => None,
+        })
+        .map(|ix| ix.stored_values.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let held = |path: &Vec<String>| {
+        let dotted = path.join(".");
+        view.fields
+            .iter()
+            .chain(&stored)
+            .any(|f| dotted == *f || dotted.starts_with(&format!("{f}.")))
+    };
+    if !paths.iter().all(held) {
+        return Vec::new();
+    }
+    paths.sort();
+    paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::filter_projections;
+    use crate::optimizer::rules::testing::TestPlan;
+    use crate::plan::NodeKind;
+
+    const CATALOG: &str = r#"{"role": "single", "collections": [{"name": "c", "count": 1000, "indexes": [
+        {"type": "persistent", "fields": ["a", "b"], "name": "ab", "storedValues": ["s"]}]}]}"#;
+
+    fn filter_projections_of(query: &str) -> Vec<Vec<String>> {
+        let mut t = TestPlan::new(CATALOG, query, crate::compat::Version::NEWEST);
+        t.run_all(&[
+            "use-indexes",
+            "remove-filter-covered-by-index",
+            "move-filters-into-enumerate",
+        ]);
+        let found = t.plan.nodes().find_map(|n| match t.plan.kind(n) {
+            NodeKind::Index(scan) => Some(filter_projections(&t.catalog, scan)),
+            _ => None,
+        });
+        found.expect("an IndexNode")
+    }
+
+    #[test]
+    fn a_filter_on_index_fields_and_stored_values_reads_the_index() {
+        assert_eq!(
+            filter_projections_of("FOR d IN c FILTER d.a == 1 FILTER ABS(d.s) != d.b RETURN d"),
+            [vec!["b".to_string()], vec!["s".to_string()]]
+        );
+    }
+
+    #[test]
+    fn a_filter_on_other_attributes_or_the_whole_document_does_not() {
+        assert!(
+            filter_projections_of("FOR d IN c FILTER d.a == 1 FILTER d.z != 2 RETURN d").is_empty()
+        );
+        assert!(
+            filter_projections_of("FOR d IN c FILTER d.a == 1 FILTER d != null RETURN d")
+                .is_empty()
+        );
+    }
+}
