@@ -48,33 +48,27 @@ const CASES: &[Completion] = &[
     // The 3.6 release notes printed the IndexNode comment without its
     // trailing spaces (the 3.6 examples generated for the docs have them).
     Completion {
-        slug: "subquery-spliced",
-        counts: &[],
-        trimmed: &[PLAN],
-        compat: None,
+        trimmed: &["Execution plan:"],
+        ..Completion::new("subquery-spliced")
     },
     Completion {
-        slug: "subquery-not-spliced",
-        counts: &[],
-        trimmed: &[PLAN],
-        compat: None,
+        trimmed: &["Execution plan:"],
+        ..Completion::new("subquery-not-spliced")
     },
     // Est. 1 for a key lookup needs a non-empty collection. Printed by
-    // 3.12.1–3.12.3 (`* ROOT` without the later trailing space).
+    // 3.12.1–3.12.3: short-circuit branches, `* ROOT` without its space.
     Completion {
-        slug: "ternary-subquery-short-circuit",
         counts: &[("coll", 1)],
-        trimmed: &[PLAN],
-        compat: None,
+        compat: Some("3.12.3"),
+        ..Completion::new("ternary-subquery-short-circuit")
     },
     // The page says the `index scan + document lookup` wording came with
     // v3.9.3; Est. 1 for an equality on an index without a selectivity
     // estimate is n / 20 with 20 <= n < 40.
     Completion {
-        slug: "index-scan-document-lookup",
         counts: &[("coll", 20)],
-        trimmed: &[],
         compat: Some("3.9.3"),
+        ..Completion::new("index-scan-document-lookup")
     },
     // orders' count is not printed; the SmartJoin run of the same
     // collections on the same page shows 9 (Est. of its full scan).
