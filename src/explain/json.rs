@@ -591,7 +591,7 @@ impl PlanWriter<'_> {
                 if let Some(v) = md.update {
                     m.push(("updateVariable", self.var(v)));
                 }
-                m.push(("isReplace", Json::Bool(false)));
+                m.push(("isReplace", Json::Bool(md.replace)));
             }
         }
         if let Some(v) = md.out_old {

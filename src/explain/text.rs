@@ -989,7 +989,7 @@ impl<'a> Renderer<'a> {
             K::Upsert => format!(
                 "UPSERT {input} INSERT {} {} {} IN {}",
                 m.insert.map(|v| self.name(v)).unwrap_or_default(),
-                "UPDATE",
+                if m.replace { "REPLACE" } else { "UPDATE" },
                 m.update.map(|v| self.name(v)).unwrap_or_default(),
                 m.collection
             ),

@@ -272,6 +272,14 @@ impl Builder {
     fn modification(&mut self, m: &ModifyOp, mut last: NodeRef) -> NodeRef {
         let key = m.key.as_ref().map(|k| self.operand(&mut last, k));
         let input = self.operand(&mut last, &m.doc);
+        let (insert, update, replace) = match &m.upsert {
+            Some((insert, update, replace)) => (
+                Some(self.operand(&mut last, insert)),
+                Some(self.operand(&mut last, update)),
+                *replace,
+            ),
+            None => (None, None, false),
+        };
         self.append(
             last,
             NodeKind::Modification(Modification {
@@ -279,8 +287,9 @@ impl Builder {
                 collection: m.collection.clone(),
                 input,
                 key,
-                insert: None,
-                update: None,
+                insert,
+                update,
+                replace,
                 out_old: m.out_old,
                 out_new: m.out_new,
                 produces_results: true,

@@ -264,6 +264,8 @@ pub struct Modification {
     /// UPSERT's insert and update documents.
     pub insert: Option<VarId>,
     pub update: Option<VarId>,
+    /// `UPSERT … REPLACE …` instead of `… UPDATE …`.
+    pub replace: bool,
     pub out_old: Option<VarId>,
     pub out_new: Option<VarId>,
     pub produces_results: bool,

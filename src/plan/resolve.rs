@@ -77,6 +77,8 @@ pub(crate) struct ModifyOp {
     pub out_old: Option<VarId>,
     pub out_new: Option<VarId>,
     pub options: Value,
+    /// UPSERT's insert and update documents, and whether it replaces.
+    pub upsert: Option<(Expr, Expr, bool)>,
 }
 
 /// The resolved query and what resolution learned about it.
@@ -374,7 +376,7 @@ impl Resolver<'_> {
                     options,
                 )?;
             }
-            S::Upsert(_) => return Err(Error::NotSupported("UPSERT".into())),
+            S::Upsert(u) => self.upsert(u, ops)?,
         }
         Ok(())
     }
@@ -441,6 +443,98 @@ impl Resolver<'_> {
             out_old,
             out_new,
             options,
+            upsert: None,
+        }));
+        Ok(())
+    }
+
+    /// `UPSERT search INSERT i UPDATE u IN c` as ArangoDB's grammar
+    /// rewrites it: a subquery looks the document up, `$OLD` is its first
+    /// result, and the UpsertNode reads `$OLD`:
+    ///
+    /// ```text
+    /// LET #sub = (FOR #tmp IN c FILTER #tmp.a == search.a && … LIMIT 0, 1 RETURN #tmp)
+    /// LET $OLD = #sub[0]
+    /// UPSERT $OLD INSERT i UPDATE u IN c
+    /// ```
+    ///
+    /// `$OLD` exists before the expressions are read (the UPDATE part may
+    /// use `OLD`). INFERRED from ArangoDB's grammar; the 3.12 `UPSERT
+    /// FILTER` form filters with its condition instead of the object.
+    fn upsert(&mut self, u: &ast::Upsert, ops: &mut Vec<Op>) -> Result<()> {
+        let old = self.vars.create("$OLD");
+        let (search, filter_tmp) = match &u.search {
+            ast::UpsertSearch::Object(e) => (self.expr(e, ops)?, None),
+            // `CURRENT` in the condition stands for the looked-up document.
+            ast::UpsertSearch::Filter(e) => {
+                let tmp = self.vars.create_parser_temporary();
+                self.push_scope();
+                self.bind_name("CURRENT", tmp);
+                let condition = self.expr(e, ops);
+                self.levels
+                    .last_mut()
+                    .expect("a query level is always open")
+                    .pop();
+                (condition?, Some(tmp))
+            }
+        };
+        let insert = self.expr(&u.insert, ops)?;
+        self.bind_name("OLD", old);
+        let update = self.expr(&u.update, ops)?;
+        let collection = self.data_source(&u.collection)?;
+        let options = self.options(u.options.as_ref(), ops)?;
+        let (tmp, condition) = match filter_tmp {
+            Some(tmp) => (tmp, search),
+            None => {
+                let tmp = self.vars.create_parser_temporary();
+                let condition = upsert_condition(tmp, &search).ok_or_else(|| {
+                    Error::BadOption("UPSERT needs an object to search for".into())
+                })?;
+                (tmp, condition)
+            }
+        };
+        let body = vec![
+            Op::For {
+                out: tmp,
+                source: ForSource::Collection(collection.clone()),
+            },
+            Op::Filter(condition),
+            Op::Limit {
+                offset: 0,
+                count: 1,
+            },
+            Op::Return {
+                expr: Expr::Reference(tmp),
+                distinct: false,
+            },
+        ];
+        let sub = self.vars.create_parser_temporary();
+        ops.push(Op::Subquery {
+            out: sub,
+            body,
+            conditional: false,
+        });
+        ops.push(Op::Let {
+            out: old,
+            expr: Expr::Indexed(
+                Box::new(Expr::Reference(sub)),
+                Box::new(Expr::Value(Value::Int(0))),
+            ),
+        });
+        if !self.written.contains(&collection) {
+            self.written.push(collection.clone());
+        }
+        let new = self.vars.create("$NEW");
+        self.bind_name("NEW", new);
+        ops.push(Op::Modify(ModifyOp {
+            kind: super::ModificationKind::Upsert,
+            collection,
+            doc: Expr::Reference(old),
+            key: None,
+            out_old: None,
+            out_new: Some(new),
+            options,
+            upsert: Some((insert, update, u.replace)),
         }));
         Ok(())
     }
@@ -994,6 +1088,36 @@ fn syntax_children(e: &ast::Expr) -> Vec<&ast::Expr> {
 }
 
 /// Puts `FILTER guard` first in every subquery hoisted from one branch.
+/// `#tmp.a == search.a && #tmp.b == search.b …` for an UPSERT search
+/// object (None when the search is not an object).
+fn upsert_condition(tmp: VarId, search: &Expr) -> Option<Expr> {
+    let equality = |name: &str, value: Expr| {
+        Expr::Binary(
+            BinaryOp::Eq,
+            Box::new(Expr::Attribute(
+                Box::new(Expr::Reference(tmp)),
+                name.to_string(),
+            )),
+            Box::new(value),
+        )
+    };
+    let parts: Vec<Expr> = match search {
+        Expr::Object(members) => members
+            .iter()
+            .filter_map(|m| match m {
+                ObjectMember::Element(name, value) => Some(equality(name, value.clone())),
+                ObjectMember::Calculated(..) => None,
+            })
+            .collect(),
+        Expr::Value(Value::Object(members)) => members
+            .iter()
+            .map(|(name, value)| equality(name, Expr::Value(value.clone())))
+            .collect(),
+        _ => return None,
+    };
+    Some(Expr::Nary(Logic::And, parts))
+}
+
 fn guard_subqueries(hoisted: &mut [Op], guard: &Expr) {
     for op in hoisted {
         if let Op::Subquery {

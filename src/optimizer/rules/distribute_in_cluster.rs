@@ -165,6 +165,33 @@ mod tests {
     }
 
     #[test]
+    fn an_upsert_looks_up_then_is_distributed_with_key_creation() {
+        let mut t =
+            TestPlan::cluster("UPSERT { a: 1 } INSERT { a: 1 } UPDATE { b: OLD.b + 1 } IN c");
+        assert_eq!(
+            t.order(),
+            [
+                "1 Singleton",
+                "8 Subquery",
+                "9 Calculation",
+                "10 Calculation",
+                "11 Calculation",
+                "12 Upsert"
+            ]
+        );
+        t.run_all(&["distribute-in-cluster"]);
+        let distribute = kinds(&t.plan).into_iter().find_map(|k| match k {
+            NodeKind::Distribute {
+                input, create_keys, ..
+            } => Some((*input, *create_keys)),
+            _ => None,
+        });
+        let (input, create_keys) = distribute.expect("a distribute node");
+        assert_eq!(t.plan.vars.display_name(input), "$OLD");
+        assert!(create_keys);
+    }
+
+    #[test]
     fn read_only_queries_are_unchanged() {
         assert!(
             !TestPlan::cluster("FOR d IN c RETURN d")
