@@ -211,7 +211,8 @@ fn list_length(
                 a.as_value().and_then(|v| v.as_f64()),
                 b.as_value().and_then(|v| v.as_f64()),
             ) {
-                (Some(a), Some(b)) if a <= b => (b - a) as u64 + 1,
+                // `as` saturates; a range wider than u64 counts as u64::MAX.
+                (Some(a), Some(b)) if a <= b => ((b - a) as u64).saturating_add(1),
                 (Some(_), Some(_)) => 1,
                 _ => 100,
             },

@@ -449,6 +449,15 @@ impl<S: Source> Gen<S> {
                 let from = self.pick(3);
                 out.push_str(&format!("{from}..{}", from + self.pick(20)));
             }
+            3 if self.chance(4) => {
+                // Ranges at the edges of the number types.
+                out.push_str(self.choose(&[
+                    "-9223372036854775808..9223372036854775807",
+                    "1..1e300",
+                    "1e300..-1e300",
+                    "0..0",
+                ]));
+            }
             _ => self.expr(out, 1),
         }
         self.scopes.push(vec![v]);
@@ -685,7 +694,18 @@ impl<S: Source> Gen<S> {
                 }
             }
             0..=4 => out.push_str(&self.pick(1000).to_string()),
-            5 => out.push_str(["1.5", "-0.25", "1e3", "0x1F", "0b101"][self.pick(5)]),
+            5 => out.push_str(self.choose(&[
+                "1.5",
+                "-0.25",
+                "1e3",
+                "0x1F",
+                "0b101",
+                "9223372036854775807",
+                "-9223372036854775808",
+                "1e300",
+                "-1e300",
+                "0.0",
+            ])),
             6 => out.push_str(["\"a\"", "'b'", "\"\"", "\"x%\"", "'Ünï'"][self.pick(5)]),
             7 => out.push_str(["null", "true", "false"][self.pick(3)]),
             8 => {
