@@ -367,11 +367,37 @@ fn postfix_forms() {
 // ------------------------------------------------------------- statements
 
 #[test]
+fn destructuring_patterns_in_for() {
+    let s = q("FOR { a, b: [x, , y], \"c d\": z } IN coll RETURN a").statements;
+    let Statement::For(f) = &s[0] else {
+        panic!("a FOR statement")
+    };
+    let names: Vec<&str> = f
+        .pattern
+        .as_ref()
+        .expect("a pattern")
+        .variables()
+        .iter()
+        .map(|n| n.text.as_str())
+        .collect();
+    assert_eq!(names, ["a", "x", "y", "z"]);
+    assert!(f.variables.is_empty());
+    // a quoted attribute has no variable of its own
+    assert!(parse("FOR { \"a\" } IN c RETURN 1").is_err());
+    // a pattern must assign something
+    assert!(parse("FOR [,] IN c RETURN 1").is_err());
+    // graph loops take plain variables only
+    assert!(parse("FOR [v, e] IN 1..2 OUTBOUND 'a/1' edges RETURN v").is_err());
+}
+
+#[test]
 fn statement_forms() {
     let s = q("WITH a, @@b FOR v IN 1..2 OUTBOUND 'x/1' edges RETURN v").statements;
     assert!(matches!(&s[0], Statement::With(l) if l.len() == 2));
     let s = q("FOR [k, v] IN {a: 1} RETURN k").statements;
-    assert!(matches!(&s[0], Statement::For(f) if f.destructure && f.variables.len() == 2));
+    assert!(
+        matches!(&s[0], Statement::For(f) if f.pattern.as_ref().is_some_and(|p| p.variables().len() == 2))
+    );
     let s = q("FOR d IN view SEARCH d.x == 1 OPTIONS {a: 1} RETURN d").statements;
     assert!(matches!(&s[0], Statement::For(f) if f.search.is_some() && f.options.is_some()));
     let s = q("FOR v, e, p IN 1..3 ANY 'a/1' GRAPH 'g' PRUNE stop = v.x == 1 OPTIONS {} RETURN p")
@@ -550,6 +576,11 @@ const ROUND_TRIP: &[&str] = &[
     "WITH @@a FOR v IN OUTBOUND 'a/1' e RETURN v",
     "FOR x IN c FILTER x.a == 1 SORT x.b DESC LIMIT 10 RETURN x",
     "FOR [k, v] IN { a: 1 } RETURN [k, v]",
+    "FOR { a, b, c } IN coll SORT a, c RETURN { a, b, c }",
+    "FOR [, y, z] IN [[1, 2, 3]] RETURN [y, z]",
+    "FOR { vip: status, `odd name`, \"quoted key\": q } IN c RETURN [status, q]",
+    "FOR { obj: [x, [y, z]], w } IN c RETURN [x, y, z, w]",
+    "FOR [a, { b, c: [d] }] IN c RETURN d",
     "FOR d IN v SEARCH ANALYZER(d.t == 'x', 'text_en') OPTIONS { waitForSync: true } RETURN d",
     "FOR x IN c OPTIONS { indexHint: 'idx' } RETURN x",
     "FOR v, e, p IN 1..3 OUTBOUND 'a/1' GRAPH 'g' PRUNE v.x == 1 OPTIONS { bfs: true } RETURN p",

@@ -108,6 +108,7 @@ pub(crate) fn resolve(
         collections: Vec::new(),
         written: Vec::new(),
         first_seen: HashMap::new(),
+        constants: HashMap::new(),
     };
     let ops = r.query(query)?;
     for name in bind.keys() {
@@ -137,6 +138,8 @@ struct Resolver<'a> {
     /// The query level (1 = top) each collection was first named at: a
     /// collection may not be modified at a deeper level than that (1579).
     first_seen: HashMap<String, usize>,
+    /// LET variables with a constant value, and that value.
+    constants: HashMap<VarId, Expr>,
 }
 
 impl Resolver<'_> {
@@ -257,9 +260,9 @@ impl Resolver<'_> {
                 }
             }
             S::For(f) => {
-                if f.variables.len() != 1 || f.destructure || f.search.is_some() {
+                if (f.pattern.is_none() && f.variables.len() != 1) || f.search.is_some() {
                     return Err(Error::NotSupported(
-                        "FOR with several variables, destructuring or SEARCH".into(),
+                        "FOR with several variables or SEARCH".into(),
                     ));
                 }
                 let source = match &f.source {
@@ -286,8 +289,13 @@ impl Resolver<'_> {
                     self.compile_time_options(o, ops)?;
                 }
                 self.push_scope();
-                let out = self.declare(&f.variables[0])?;
-                ops.push(Op::For { out, source });
+                match &f.pattern {
+                    None => {
+                        let out = self.declare(&f.variables[0])?;
+                        ops.push(Op::For { out, source });
+                    }
+                    Some(pattern) => self.destructuring_for(pattern, source, ops)?,
+                }
             }
             S::Filter(e) => {
                 let e = self.expr(e, ops)?;
@@ -297,6 +305,9 @@ impl Resolver<'_> {
                 for (name, e) in assignments {
                     let e = self.expr(e, ops)?;
                     let out = self.declare(name)?;
+                    if e.is_constant() {
+                        self.constants.insert(out, e.clone());
+                    }
                     ops.push(Op::Let { out, expr: e });
                 }
             }
@@ -377,6 +388,29 @@ impl Resolver<'_> {
                 )?;
             }
             S::Upsert(u) => self.upsert(u, ops)?,
+        }
+        Ok(())
+    }
+
+    /// `FOR pattern IN source`: the loop runs over a parser temporary and
+    /// each pattern variable is a LET of its element or attribute of it.
+    /// Variables are numbered pattern variables first (text order), then
+    /// the loop temporary (the numbering of the 3.12 release notes' plans).
+    fn destructuring_for(
+        &mut self,
+        pattern: &ast::Pattern,
+        source: ForSource,
+        ops: &mut Vec<Op>,
+    ) -> Result<()> {
+        let targets = pattern
+            .variables()
+            .into_iter()
+            .map(|n| self.declare(n))
+            .collect::<Result<Vec<_>>>()?;
+        let out = self.vars.create_parser_temporary();
+        ops.push(Op::For { out, source });
+        for (target, expr) in targets.into_iter().zip(pattern_accesses(pattern, out)) {
+            ops.push(Op::Let { out: target, expr });
         }
         Ok(())
     }
@@ -693,7 +727,12 @@ impl Resolver<'_> {
                 Expr::Object(members)
             }
             ExprKind::Name(n) => match self.lookup(n) {
-                Some(v) => Expr::Reference(v),
+                // ArangoDB's AST optimizer puts the value of a constant
+                // LET in place of each reference to it.
+                Some(v) => match self.constants.get(&v) {
+                    Some(value) => value.clone(),
+                    None => Expr::Reference(v),
+                },
                 None => {
                     self.use_collection(n)?;
                     Expr::Collection(n.clone())
@@ -910,6 +949,32 @@ impl Resolver<'_> {
             plain,
         })))
     }
+}
+
+/// The access expression of every variable of `pattern` (text order),
+/// starting from the value in `root`: `#4[0]`, `#3.a`, `#3.obj[1]`.
+fn pattern_accesses(pattern: &ast::Pattern, root: VarId) -> Vec<Expr> {
+    let mut out = Vec::new();
+    let mut stack = vec![(pattern, Expr::Reference(root))];
+    while let Some((p, base)) = stack.pop() {
+        match p {
+            ast::Pattern::Variable(_) => out.push(base),
+            ast::Pattern::Array(items) => {
+                for (i, item) in items.iter().enumerate().rev() {
+                    if let Some(item) = item {
+                        let index = Expr::Value(Value::Int(i as i64));
+                        stack.push((item, Expr::Indexed(Box::new(base.clone()), Box::new(index))));
+                    }
+                }
+            }
+            ast::Pattern::Object(entries) => {
+                for (key, item) in entries.iter().rev() {
+                    stack.push((item, Expr::Attribute(Box::new(base.clone()), key.clone())));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Folds an expression whose operands are constants, as ArangoDB's AST
@@ -1183,5 +1248,53 @@ mod tests {
         let a = resolved("LET x = 1 RETURN x ?: 2", Version::NEWEST);
         let b = resolved("LET x = 1 RETURN x ?: 2", Version::new(3, 12, 0));
         assert_eq!(a.vars.all().len(), b.vars.all().len());
+    }
+}
+
+#[cfg(test)]
+mod destructuring_tests {
+    use crate::optimizer::rules::testing::*;
+    use crate::plan::NodeKind;
+
+    #[test]
+    fn destructuring_for_loops_over_a_temporary_and_lets_each_part() {
+        let t = TestPlan::single("FOR { a, b: [x] } IN c RETURN [a, x]");
+        assert_eq!(
+            t.order(),
+            [
+                "1 Singleton",
+                "2 EnumerateCollection",
+                "3 Calculation",
+                "4 Calculation",
+                "5 Calculation",
+                "6 Return"
+            ]
+        );
+        let names: Vec<String> = kinds(&t.plan)
+            .into_iter()
+            .filter_map(|k| match k {
+                NodeKind::EnumerateCollection(s) => Some(t.plan.vars.display_name(s.out)),
+                NodeKind::Calculation { out, .. } => Some(t.plan.vars.display_name(*out)),
+                _ => None,
+            })
+            .collect();
+        // pattern variables first, then the loop temporary
+        assert_eq!(names, ["#2", "a", "x", "#4"]);
+    }
+
+    #[test]
+    fn a_constant_let_is_put_in_place_of_its_references() {
+        let t = TestPlan::single("LET l = [1, 2] FOR x IN l RETURN x");
+        // the loop reads a new calculation of the constant, not `l`
+        assert_eq!(
+            t.order(),
+            [
+                "1 Singleton",
+                "2 Calculation",
+                "3 Calculation",
+                "4 EnumerateList",
+                "5 Return"
+            ]
+        );
     }
 }

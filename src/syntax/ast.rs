@@ -119,13 +119,39 @@ pub enum DataSource {
 #[derive(Debug, Clone, PartialEq)]
 pub struct For {
     /// One variable for collection/array/view loops, up to three for graph
-    /// traversals (`v, e, p`), two for object iteration `[k, v]` (3.12).
+    /// traversals (`v, e, p`); empty when `pattern` is set.
     pub variables: Vec<Name>,
-    /// `true` for `FOR [k, v] IN obj` destructuring.
-    pub destructure: bool,
+    /// `FOR [k, v] IN …` / `FOR { a, b } IN …` destructuring (3.12.2).
+    pub pattern: Option<Pattern>,
     pub source: ForSource,
     pub search: Option<Expr>,
     pub options: Option<Expr>,
+}
+
+/// A destructuring target: what each part of a value is assigned to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pattern {
+    Variable(Name),
+    /// `[x, , y]`: elements by position; `None` skips one.
+    Array(Vec<Option<Pattern>>),
+    /// `{ a, b: x }`: attributes by name (`{ a }` is `{ a: a }`).
+    Object(Vec<(String, Pattern)>),
+}
+
+impl Pattern {
+    /// The variables the pattern assigns, in text order.
+    pub fn variables(&self) -> Vec<&Name> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(p) = stack.pop() {
+            match p {
+                Pattern::Variable(n) => out.push(n),
+                Pattern::Array(items) => stack.extend(items.iter().rev().flatten()),
+                Pattern::Object(entries) => stack.extend(entries.iter().rev().map(|(_, p)| p)),
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

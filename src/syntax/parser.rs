@@ -1094,19 +1094,17 @@ impl<'a> Builder<'a> {
         mut it: std::iter::Peekable<Pairs<'i, Rule>>,
     ) -> Result<(Statement, usize)> {
         let vars = it.next().expect("grammar guarantees for variables");
-        let mut destructure = false;
+        let mut pattern = None;
         let mut variables = Vec::new();
         for v in vars.into_inner() {
             match v.as_rule() {
-                Rule::destructure => {
-                    destructure = true;
-                    for n in v.into_inner() {
-                        variables.push(self.name(n));
-                    }
+                Rule::array_pattern | Rule::object_pattern => {
+                    pattern = Some(self.pattern(v)?);
                 }
                 _ => variables.push(self.name(v)),
             }
         }
+        let destructure = pattern.is_some();
         it.next(); // IN
         let src = it.next().expect("grammar guarantees for source");
         let mut inner = src.into_inner();
@@ -1137,7 +1135,7 @@ impl<'a> Builder<'a> {
                         self.graph_rest(Some(e), dir, rest, &check, &mut depth)?
                     }
                     other => {
-                        if variables.len() != 1 && !(destructure && variables.len() == 2) {
+                        if variables.len() != 1 && !destructure {
                             return Err(self.syntax(
                                 start,
                                 "Collections and views FOR loops only allow a single return variable",
@@ -1171,13 +1169,66 @@ impl<'a> Builder<'a> {
         Ok((
             Statement::For(For {
                 variables,
-                destructure,
+                pattern,
                 source,
                 search,
                 options,
             }),
             depth,
         ))
+    }
+
+    /// A destructuring pattern; its nesting is bounded by the bracket
+    /// depth check done before parsing.
+    fn pattern(&self, p: Pair<'_, Rule>) -> Result<Pattern> {
+        let start = p.as_span().start();
+        match p.as_rule() {
+            Rule::name => Ok(Pattern::Variable(self.name(p))),
+            Rule::array_pattern => {
+                let slots = p
+                    .into_inner()
+                    .map(|slot| {
+                        slot.into_inner()
+                            .next()
+                            .map(|q| self.pattern(q))
+                            .transpose()
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                if slots.iter().all(Option::is_none) {
+                    return Err(self.syntax(start, "destructuring assigns no variable"));
+                }
+                Ok(Pattern::Array(slots))
+            }
+            _ => {
+                let mut entries = Vec::new();
+                for entry in p.into_inner() {
+                    let entry_start = entry.as_span().start();
+                    let mut parts = entry.into_inner();
+                    let key = parts.next().expect("grammar guarantees a key");
+                    let is_name = key.as_rule() == Rule::name;
+                    let key = if is_name {
+                        self.name(key)
+                    } else {
+                        Name {
+                            text: self.string(key.clone()),
+                            span: span_of(&key),
+                        }
+                    };
+                    let target = match parts.next() {
+                        Some(t) => self.pattern(t)?,
+                        None if is_name => Pattern::Variable(key.clone()),
+                        None => {
+                            return Err(self.syntax(
+                                entry_start,
+                                "a quoted attribute needs a variable to assign it to",
+                            ))
+                        }
+                    };
+                    entries.push((key.text, target));
+                }
+                Ok(Pattern::Object(entries))
+            }
+        }
     }
 
     fn graph_rest(

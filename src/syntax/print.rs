@@ -131,6 +131,34 @@ impl Display for Name {
     }
 }
 
+impl Display for Pattern {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Pattern::Variable(n) => n.fmt(f),
+            Pattern::Array(items) => {
+                f.write_char('[')?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    if let Some(p) = item {
+                        p.fmt(f)?;
+                    }
+                }
+                f.write_char(']')
+            }
+            Pattern::Object(entries) => {
+                f.write_str("{ ")?;
+                comma_list(f, entries, |f, (key, p)| match p {
+                    Pattern::Variable(n) if n.text == *key => n.fmt(f),
+                    p => write!(f, "{}: {p}", NameText(key)),
+                })?;
+                f.write_str(" }")
+            }
+        }
+    }
+}
+
 impl Display for DataSource {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
@@ -359,12 +387,9 @@ fn options(f: &mut Formatter<'_>, o: &Option<Expr>) -> fmt::Result {
 impl Display for For {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str("FOR ")?;
-        if self.destructure {
-            f.write_char('[')?;
-        }
-        comma_list(f, &self.variables, |f, v| v.fmt(f))?;
-        if self.destructure {
-            f.write_char(']')?;
+        match &self.pattern {
+            Some(p) => p.fmt(f)?,
+            None => comma_list(f, &self.variables, |f, v| v.fmt(f))?,
         }
         f.write_str(" IN ")?;
         match &self.source {

@@ -73,6 +73,19 @@ impl Rule for RemoveUnnecessaryCalculations {
                     uses.forget_tree(plan, n);
                     plan.remove(n);
                     removed = true;
+                } else if let Some(user) = single_inlinable_user(plan, n, out) {
+                    let replacement = expr.clone();
+                    if let NodeKind::Calculation { expr, .. } = plan.kind_mut(user) {
+                        let e = std::mem::replace(expr, replacement.clone());
+                        *expr = e.rewrite(&mut |x| match x {
+                            crate::plan::Expr::Reference(v) if v == out => replacement.clone(),
+                            other => other,
+                        });
+                    }
+                    uses.relearn(plan, user);
+                    uses.forget_tree(plan, n);
+                    plan.remove(n);
+                    removed = true;
                 }
             }
             if !removed {
@@ -189,6 +202,64 @@ fn captured_by_collect_into(plan: &Plan) -> HashSet<NodeRef> {
     captured
 }
 
+/// The one calculation below `n` that reads `out`, when `n`'s expression
+/// can move into it: it reads `out` exactly once, both are general
+/// ("simple") expressions, and a function call would not be pushed into
+/// an inner loop.
+fn single_inlinable_user(plan: &Plan, n: NodeRef, out: VarId) -> Option<NodeRef> {
+    let NodeKind::Calculation { expr, .. } = plan.kind(n) else {
+        return None;
+    };
+    let [user] = users(plan, n, out)[..] else {
+        return None;
+    };
+    let NodeKind::Calculation { expr: target, .. } = plan.kind(user) else {
+        return None;
+    };
+    let simple = |e: &crate::plan::Expr| !e.is_constant() && e.attribute_path().is_none();
+    if !simple(expr) || !simple(target) {
+        return None;
+    }
+    let mut reads = 0;
+    target.walk(&mut |e| {
+        if matches!(e, crate::plan::Expr::Reference(v) if *v == out) {
+            reads += 1;
+        }
+    });
+    if reads != 1 {
+        return None;
+    }
+    let mut calls = false;
+    expr.walk(&mut |e| {
+        calls |= matches!(
+            e,
+            crate::plan::Expr::Call { .. } | crate::plan::Expr::UserCall { .. }
+        );
+    });
+    if calls && loop_between(plan, n, user) {
+        return None;
+    }
+    Some(user)
+}
+
+/// Whether a loop starts between `top` and `bottom` (exclusive).
+fn loop_between(plan: &Plan, top: NodeRef, bottom: NodeRef) -> bool {
+    let mut cur = plan.parent(top);
+    while let Some(c) = cur {
+        if c == bottom {
+            return false;
+        }
+        if matches!(
+            plan.kind(c),
+            NodeKind::EnumerateCollection(_) | NodeKind::Index(_) | NodeKind::EnumerateList { .. }
+        ) {
+            return true;
+        }
+        cur = plan.parent(c);
+    }
+    false
+}
+
 fn subquery_writes(plan: &Plan, n: NodeRef) -> bool {
     let NodeKind::Subquery { root, .. } = plan.kind(n) else {
         return false;
@@ -241,6 +312,35 @@ mod tests {
         let t = TestPlan::single("FOR d IN c LET x = d RETURN x");
         let (order, _) = t.apply("remove-unnecessary-calculations");
         assert_eq!(order, ["1 Singleton", "2 EnumerateCollection", "4 Return"]);
+    }
+
+    #[test]
+    fn single_use_expression_moves_into_its_reader() {
+        let t = TestPlan::single("FOR d IN [[1, 2]] LET k = d[0] RETURN CONCAT(k, 'x')");
+        let mut plan = t.plan.clone();
+        t.run(&mut plan, "remove-unnecessary-calculations");
+        let calcs: Vec<_> = kinds(&plan)
+            .into_iter()
+            .filter(|k| k.is_calculation())
+            .collect();
+        // `[[1, 2]]` and `CONCAT(d[0], 'x')` remain
+        assert_eq!(calcs.len(), 2, "{:?}", order(&plan));
+    }
+
+    #[test]
+    fn a_call_is_not_pushed_into_an_inner_loop() {
+        let t = TestPlan::single(
+            "FOR d IN c LET k = CONCAT(d.a, 'x') FOR e IN other RETURN CONCAT(k, e.b)",
+        );
+        let mut plan = t.plan.clone();
+        t.run(&mut plan, "remove-unnecessary-calculations");
+        assert!(
+            order(&plan)
+                .iter()
+                .filter(|n| n.ends_with("Calculation"))
+                .count()
+                >= 2
+        );
     }
 
     #[test]
