@@ -207,9 +207,23 @@ impl PlanWriter<'_> {
             NodeKind::Singleton | NodeKind::NoResults => {}
             NodeKind::EnumerateCollection(scan) => self.collection_scan(scan, m),
             NodeKind::Index(scan) => self.index_scan(scan, m),
-            NodeKind::EnumerateList { input, out, filter } => {
+            NodeKind::EnumerateList {
+                input,
+                out,
+                filter,
+                value,
+            } => {
                 m.push(("inVariable", self.var(*input)));
-                m.push(("outVariable", self.var(*out)));
+                match value {
+                    Some(v) => {
+                        m.push(("mode", Json::String("object".into())));
+                        m.push((
+                            "outVariable",
+                            Json::Array(vec![self.var(*out), self.var(*v)]),
+                        ));
+                    }
+                    None => m.push(("outVariable", self.var(*out))),
+                }
                 if let Some(f) = filter {
                     m.push(("filter", self.expr(f)));
                 }

@@ -363,12 +363,25 @@ impl<'a> Renderer<'a> {
             NodeKind::Index(scan) => self.index_scan(n, scan),
             NodeKind::IndexCollect(c) => self.index_collect(n, c),
             NodeKind::Materialize(m) => self.materialize(m),
-            NodeKind::EnumerateList { input, out, filter } => {
-                let mut s = format!(
-                    "FOR {} IN {}   /* list iteration */",
-                    self.name(*out),
-                    self.name(*input)
-                );
+            NodeKind::EnumerateList {
+                input,
+                out,
+                filter,
+                value,
+            } => {
+                let mut s = match value {
+                    Some(v) => format!(
+                        "FOR [{}, {}] OF {}   /* object iteration */",
+                        self.name(*out),
+                        self.name(*v),
+                        self.name(*input)
+                    ),
+                    None => format!(
+                        "FOR {} IN {}   /* list iteration */",
+                        self.name(*out),
+                        self.name(*input)
+                    ),
+                };
                 if let Some(f) = filter {
                     let (text, _) = self.expr(f);
                     let _ = write!(s, "   FILTER {text}   /* early pruning */");

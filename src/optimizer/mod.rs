@@ -169,7 +169,7 @@ pub static RULES: &[RuleDef] = &[
     def("replace-function-with-index", "N", OLD, None),
     def("inline-subqueries", "", OLD, None),
     def("replace-like-with-range", "N", (3, 12, 5), None),
-    def("replace-entries-with-object-iteration", "", (3, 12, 5), None),
+    def("replace-entries-with-object-iteration", "", (3, 12, 3), Some(&ReplaceEntriesWithObjectIteration)),
     def("simplify-conditions", "", OLD, None),
     def("move-calculations-up", "", OLD, Some(&MoveCalculationsUp)),
     def("move-filters-up", "", OLD, Some(&MoveFiltersUp)),

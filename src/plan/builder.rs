@@ -117,6 +117,7 @@ impl Builder {
                             input,
                             out: *out,
                             filter: None,
+                            value: None,
                         }
                     }
                 };

@@ -21,9 +21,13 @@ pub enum NodeKind {
     Index(IndexScan),
     EnumerateList {
         input: VarId,
+        /// The element; in object iteration the attribute name.
         out: VarId,
         /// Early-pruning filter (3.12).
         filter: Option<Expr>,
+        /// Object iteration (3.12.3, `FOR [key, value] OF obj`): the
+        /// attribute value. None: iteration over an array.
+        value: Option<VarId>,
     },
     Calculation {
         out: VarId,

@@ -55,8 +55,15 @@ impl Rule for OptimizeClusterMultipleDocumentOperations {
 }
 
 fn bulk_insert_pattern(plan: &Plan, insert: NodeRef, list: NodeRef, cx: &Context) -> bool {
-    let (NodeKind::Modification(m), NodeKind::EnumerateList { input, out, filter }) =
-        (plan.kind(insert), plan.kind(list))
+    let (
+        NodeKind::Modification(m),
+        NodeKind::EnumerateList {
+            input,
+            out,
+            filter,
+            value: None,
+        },
+    ) = (plan.kind(insert), plan.kind(list))
     else {
         return false;
     };
