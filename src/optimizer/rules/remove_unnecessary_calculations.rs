@@ -1,7 +1,8 @@
 //! `remove-unnecessary-calculations` (and `-2`, `-4`): drops deterministic
 //! calculations (and subqueries) whose result nobody reads, and folds away
-//! calculations that merely rename a variable (`LET #2 = #4`) or compute
-//! one attribute that only other calculations read.
+//! calculations that merely rename a variable (`LET #2 = #4`), compute
+//! one attribute that only other calculations read, or compute a general
+//! expression that exactly one later calculation reads once (inlined).
 //!
 //! ```text
 //! before: LET #1 = doc.a < 23 (unused)   LET #3 = #4   RETURN #3
@@ -226,7 +227,7 @@ fn single_inlinable_user(plan: &Plan, n: NodeRef, out: VarId) -> Option<NodeRef>
             reads += 1;
         }
     });
-    if reads != 1 {
+    if reads != 1 || !stays_shallow(plan, user, expr) {
         return None;
     }
     let mut calls = false;
