@@ -130,3 +130,35 @@ fn hand_edited_documented_write_plans_match_apart_from_the_edits() {
         }
     }
 }
+
+/// The first revision of the 3.11 release notes (arangodb/docs,
+/// `3.11/release-notes-new-features311.md`) printed the same bulk INSERT
+/// "without the optimization" against a single-shard collection: the whole
+/// query runs as OneShard, and with no RETURN the Remote and Gather come
+/// after the InsertNode (the page trimmed the INSERT line's trailing
+/// space).
+#[test]
+fn one_shard_insert_without_return_ends_in_remote_and_gather() {
+    let c = case("insert-distribute-without-bulk-rule");
+    let out = check_with(
+        &with_shards(&c, &[("collection", 1)]),
+        &c.query,
+        &c.compat,
+        c.bind_vars.as_ref(),
+        c.options.as_ref(),
+    )
+    .expect("plans");
+    let documented = "\
+Execution plan:
+ Id   NodeType            Site  Est.   Comment
+  1   SingletonNode       DBS      1   * ROOT
+  2   CalculationNode     DBS      1     - LET #2 = [ { \"value\" : 1 }, { \"value\" : 2 }, { \"value\" : 3 } ]   /* json expression */   /* const assignment */
+  3   EnumerateListNode   DBS      3     - FOR doc IN #2   /* list iteration */
+  4   InsertNode          DBS      0       - INSERT doc IN collection
+  5   RemoteNode          COOR     0       - REMOTE
+  6   GatherNode          COOR     0       - GATHER   /* unsorted */";
+    let have = sections(&out);
+    let plan = have.get(PLAN).map(String::as_str).unwrap_or_default();
+    let trimmed = |s: &str| s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    assert_eq!(trimmed(plan), documented);
+}
