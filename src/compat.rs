@@ -90,6 +90,14 @@ impl Version {
         !self.at_least(7, 0)
     }
 
+    /// From 3.5 `reduce-extraction-to-projection` counts the attributes a
+    /// later loop's index condition reads as projections (3.4 treated the
+    /// document as used whole). INFERRED from the 3.4 SmartJoins page and
+    /// the 3.5 release notes' join plans.
+    pub fn projections_see_index_conditions(self) -> bool {
+        self.at_least(5, 0)
+    }
+
     /// From 3.10 `sort-limit` also puts a LIMIT right after the sort
     /// (moving it, or adding one on the DB-Server side of a Remote).
     pub fn sort_limit_places_limit(self) -> bool {

@@ -25,6 +25,7 @@ pub fn projections_after(
     n: NodeRef,
     var: VarId,
     top_level_only: bool,
+    see_index_conditions: bool,
 ) -> Option<Vec<Vec<String>>> {
     let mut paths = Vec::new();
     let mut cur = plan.parent(n);
@@ -38,14 +39,14 @@ pub fn projections_after(
                 }
                 // A later loop's index condition or early-pruning filter
                 // (a join on `d._key`) reads attributes too.
-                NodeKind::Index(scan) => {
+                NodeKind::Index(scan) if see_index_conditions => {
                     for e in scan.condition.iter().chain(&scan.filter) {
                         if !attribute_uses(e, var, &mut paths) {
                             return None;
                         }
                     }
                 }
-                NodeKind::EnumerateCollection(scan) => {
+                NodeKind::EnumerateCollection(scan) if see_index_conditions => {
                     if let Some(f) = &scan.filter {
                         if !attribute_uses(f, var, &mut paths) {
                             return None;
@@ -115,10 +116,12 @@ fn scan_primary_index(plan: &mut Plan, n: NodeRef) -> bool {
 impl Rule for ReduceExtractionToProjection {
     fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
         let top_level_only = !cx.compat.projections_in_parentheses();
+        let see_index_conditions = cx.compat.projections_see_index_conditions();
         let mut changed = false;
         for n in plan.find(|k| matches!(k, NodeKind::EnumerateCollection(_) | NodeKind::Index(_))) {
             let out = plan.kind(n).variables_set()[0];
-            let Some(paths) = projections_after(plan, n, out, top_level_only) else {
+            let Some(paths) = projections_after(plan, n, out, top_level_only, see_index_conditions)
+            else {
                 continue;
             };
             if paths.is_empty() || paths.len() > MAX_PROJECTIONS {
@@ -197,6 +200,23 @@ mod tests {
             panic!("{:?}", t.order())
         };
         assert_eq!(scan.projections, [vec!["k".to_string()]]);
+    }
+
+    #[test]
+    fn before_3_5_a_join_reads_the_whole_outer_document() {
+        let v = crate::compat::Version::parse("3.4").expect("version");
+        let q = "FOR o IN c FOR p IN one FILTER p._key == o.k RETURN p";
+        let mut t = TestPlan::new(CLUSTER, q, v);
+        t.run_all(&[
+            "use-indexes",
+            "remove-filter-covered-by-index",
+            "remove-unnecessary-calculations",
+            "reduce-extraction-to-projection",
+        ]);
+        let NodeKind::EnumerateCollection(scan) = kinds(&t.plan)[1] else {
+            panic!("{:?}", t.order())
+        };
+        assert!(scan.projections.is_empty());
     }
 
     #[test]
