@@ -7,11 +7,9 @@
 //! Does not fire when the document is used whole (`RETURN doc`), nor
 //! before 3.12.9 for an IndexNode over several different indexes.
 
-use crate::optimizer::index_selection::{attribute_uses, index_view};
+use crate::optimizer::index_selection::{attribute_uses, index_view, indexes_of};
 use crate::optimizer::{Context, Outcome, Rule};
-use crate::plan::{
-    IndexRef, IndexScan, Modification, ModificationKind, NodeKind, NodeRef, Plan, VarId,
-};
+use crate::plan::{IndexScan, Modification, ModificationKind, NodeKind, NodeRef, Plan, VarId};
 
 pub struct ReduceExtractionToProjection;
 
@@ -83,19 +81,36 @@ fn modifies_by_key(m: &Modification, var: VarId) -> bool {
     }
 }
 
-/// A full scan that needs only `_key` reads the primary index instead
-/// (the new IndexNode takes the next id).
-fn scan_primary_index(plan: &mut Plan, n: NodeRef) -> bool {
+/// A full scan whose projections an index holds reads that index instead
+/// (the new IndexNode takes the next id): the first of the collection's
+/// indexes in ArangoDB's order — primary (for `_key`), then persistent
+/// ones in creation order — that covers them and is not sparse.
+fn scan_covering_index(plan: &mut Plan, cx: &Context, n: NodeRef) -> bool {
     let NodeKind::EnumerateCollection(scan) = plan.kind(n) else {
         return false;
     };
-    if scan.random || scan.filter.is_some() || scan.projections != [vec!["_key".to_string()]] {
+    if scan.random || scan.filter.is_some() {
         return false;
     }
+    let Some(collection) = cx.catalog.collection(&scan.collection) else {
+        return false;
+    };
+    let covering = indexes_of(collection).into_iter().find(|v| {
+        let usable = matches!(v.kind, "primary" | "persistent" | "hash" | "skiplist");
+        usable
+            && !v.sparse
+            && scan.projections.iter().all(|p| {
+                let p = p.join(".");
+                v.fields.iter().chain(&v.stored).any(|f| *f == p)
+            })
+    });
+    let Some(covering) = covering else {
+        return false;
+    };
     let index = plan.create(NodeKind::Index(IndexScan {
         collection: scan.collection.clone(),
         out: scan.out,
-        indexes: vec![IndexRef::Primary],
+        indexes: vec![covering.reference],
         condition: None,
         all_covered_by_one_index: false,
         ascending: true,
@@ -150,7 +165,7 @@ impl Rule for ReduceExtractionToProjection {
             match plan.kind_mut(n) {
                 NodeKind::EnumerateCollection(scan) if scan.projections != paths => {
                     scan.projections = paths;
-                    scan_primary_index(plan, n);
+                    scan_covering_index(plan, cx, n);
                 }
                 NodeKind::Index(scan) if scan.projections != paths => {
                     scan.projections = paths;
@@ -240,6 +255,31 @@ mod tests {
         assert_eq!(
             scan.projections,
             [vec!["_key".to_string()], vec!["v".to_string()]]
+        );
+    }
+
+    #[test]
+    fn a_full_scan_whose_projections_an_index_holds_reads_the_index() {
+        let catalog = r#"{"role": "single", "collections": [{"name": "c", "count": 100,
+            "indexes": [{"type": "persistent", "fields": ["a"], "name": "a", "storedValues": ["b"]},
+                        {"type": "persistent", "fields": ["z"], "name": "z", "sparse": true}]}]}"#;
+        let t = TestPlan::new(
+            catalog,
+            "FOR d IN c RETURN [d.a, d.b]",
+            crate::compat::Version::NEWEST,
+        );
+        let (order, changed) = t.apply("reduce-extraction-to-projection");
+        assert!(changed);
+        assert_eq!(order[1], "5 Index");
+        // A sparse index may miss documents: the scan stays.
+        let t = TestPlan::new(
+            catalog,
+            "FOR d IN c RETURN d.z",
+            crate::compat::Version::NEWEST,
+        );
+        assert_eq!(
+            t.apply("reduce-extraction-to-projection").0[1],
+            "2 EnumerateCollection"
         );
     }
 
