@@ -339,6 +339,7 @@ impl PlanWriter<'_> {
         out: VarId,
         projections: &[Vec<String>],
         filter: Option<&Expr>,
+        filter_projections: &[Vec<String>],
         produces_result: bool,
         m: &mut Vec<(&'static str, Json)>,
     ) {
@@ -347,7 +348,7 @@ impl PlanWriter<'_> {
         if let Some(f) = filter {
             m.push(("filter", self.expr(f)));
         }
-        m.push(("filterProjections", Json::Array(Vec::new())));
+        m.push(("filterProjections", projection_list(filter_projections)));
         m.push(("count", Json::Bool(false)));
         m.push(("producesResult", Json::Bool(produces_result)));
         m.push(("readOwnWrites", Json::Bool(false)));
@@ -369,6 +370,7 @@ impl PlanWriter<'_> {
             scan.out,
             &scan.projections,
             scan.filter.as_ref(),
+            &[],
             scan.produces_result,
             m,
         );
@@ -423,10 +425,16 @@ impl PlanWriter<'_> {
     }
 
     fn index_scan(&self, scan: &IndexScan, m: &mut Vec<(&'static str, Json)>) {
+        let filter_projections = if self.compat.index_scans_have_filter_projections() {
+            crate::optimizer::index_selection::filter_projections(self.catalog, scan)
+        } else {
+            Vec::new()
+        };
         self.document_members(
             scan.out,
             &scan.projections,
             scan.filter.as_ref(),
+            &filter_projections,
             scan.produces_result,
             m,
         );
