@@ -29,6 +29,11 @@ pub enum Error {
     UnknownVariable(String),
     /// 1524 — nesting deeper than the parser allows.
     TooMuchNesting,
+    /// 1524 — an initial plan with more execution nodes than ArangoDB
+    /// accepts (4000).
+    TooManyPlanNodes,
+    /// 1522 — more collections in one query than ArangoDB accepts (2048).
+    TooManyCollections,
     /// 1540 — a call of a function AQL does not know.
     UnknownFunction(String),
     /// 1541 — a call with the wrong number of arguments.
@@ -78,7 +83,8 @@ impl Error {
             Error::VariableNameInvalid(_) => 1510,
             Error::VariableRedeclared(_) => 1511,
             Error::UnknownVariable(_) => 1512,
-            Error::TooMuchNesting => 1524,
+            Error::TooMuchNesting | Error::TooManyPlanNodes => 1524,
+            Error::TooManyCollections => 1522,
             Error::UnknownFunction(_) => 1540,
             Error::InvalidArgumentCount { .. } => 1541,
             Error::BindParameterMissing(_) => 1551,
@@ -102,9 +108,10 @@ impl Error {
         match self {
             Error::CollectionNotFound(_) | Error::UnknownUserFunction(_) => 404,
             Error::NotSupported(_) => 501,
-            Error::TooMuchNesting | Error::InvalidAggregateExpression | Error::ResourceLimit(_) => {
-                500
-            }
+            Error::TooMuchNesting
+            | Error::TooManyPlanNodes
+            | Error::InvalidAggregateExpression
+            | Error::ResourceLimit(_) => 500,
             _ => 400,
         }
     }
@@ -120,6 +127,7 @@ impl Error {
             | Error::VariableRedeclared(_)
             | Error::UnknownVariable(_)
             | Error::TooMuchNesting
+            | Error::TooManyCollections
             | Error::UnknownFunction(_)
             | Error::InvalidArgumentCount { .. }
             | Error::BindParameterMissing(_)
@@ -131,7 +139,9 @@ impl Error {
             | Error::CompileTimeOptions => Some("parsing"),
             // Ast::validateAndOptimize runs in this state during explain.
             Error::AccessAfterModification(_) => Some("loading collections"),
-            Error::NumberOutOfRange(_) | Error::NotSupported(_) => Some("instantiating plan"),
+            Error::NumberOutOfRange(_) | Error::NotSupported(_) | Error::TooManyPlanNodes => {
+                Some("instantiating plan")
+            }
             Error::ResourceLimit(_) | Error::BadOption(_) | Error::Catalog { .. } => None,
         }
     }
@@ -163,7 +173,10 @@ impl fmt::Display for Error {
                 write!(f, "variable '{v}' is assigned multiple times")
             }
             Error::UnknownVariable(v) => write!(f, "unknown variable '{v}'"),
-            Error::TooMuchNesting => f.write_str("too much nesting or too many objects"),
+            Error::TooMuchNesting | Error::TooManyPlanNodes => {
+                f.write_str("too much nesting or too many objects")
+            }
+            Error::TooManyCollections => f.write_str("too many collections/shards"),
             Error::UnknownFunction(n) => write!(f, "usage of unknown function '{n}()'"),
             Error::InvalidArgumentCount { name, min, max } => write!(
                 f,

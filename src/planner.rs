@@ -17,6 +17,13 @@ use std::collections::{BTreeMap, HashMap};
 /// is far larger; this keeps one request from using unbounded memory).
 pub const MAX_QUERY_BYTES: usize = 4 * 1024 * 1024;
 
+/// ArangoDB's `ExecutionPlan::maxPlanNodes`: an initial plan with more
+/// execution nodes is refused (1524).
+pub const MAX_PLAN_NODES: usize = 4000;
+
+/// ArangoDB's default `--query.max-collections-per-query`.
+pub const MAX_COLLECTIONS: usize = 2048;
+
 /// Largest bind-parameter payload accepted, in bytes of JSON.
 pub const MAX_BIND_BYTES: usize = 16 * 1024 * 1024;
 
@@ -189,13 +196,19 @@ fn build_plan(
     ast: &syntax::Query,
     options: &Options,
 ) -> Result<(Plan, QueryInfo)> {
-    builder::build(
+    let (plan, info) = builder::build(
         ast,
         catalog,
         &options.bind,
         options.compat,
         options.full_count,
-    )
+    )?;
+    // ArangoDB's hard limit on the initial plan (also what keeps the rules,
+    // several of which walk the plan once per node, fast).
+    if plan.node_count() > MAX_PLAN_NODES {
+        return Err(Error::TooManyPlanNodes);
+    }
+    Ok((plan, info))
 }
 
 /// Optimizes a built plan, then estimates and places it.

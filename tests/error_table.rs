@@ -39,9 +39,14 @@ fn row(line: &str) -> Row {
             .to_string()
     };
     let command = code(cells[3]);
-    let (command, stdin) = match command.split_once(" <<< ") {
-        Some((c, input)) => (c.to_string(), Some(expand(&words(input).concat()))),
-        None => (command, None),
+    let (command, stdin) = if let Some((c, input)) = command.split_once(" <<< ") {
+        (c.to_string(), Some(expand(&words(input).concat())))
+    } else if let Some((c, file)) = command.split_once(" < ") {
+        let path = format!("{}/{}", env!("CARGO_MANIFEST_DIR"), file.trim());
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        (c.to_string(), Some(text))
+    } else {
+        (command, None)
     };
     let mut args: Vec<String> = words(&command).iter().map(|w| expand(w)).collect();
     assert_eq!(args.remove(0), "explain", "{line}");

@@ -156,3 +156,13 @@ fn inlined_attribute_chains_stay_within_the_nesting_limit() {
         assert!(!explained.to_dot().is_empty());
     });
 }
+
+#[test]
+fn initial_plans_over_4000_nodes_are_1524() {
+    // Singleton, LET, 3997 filters, LET for the result, Return: 4001 nodes.
+    let query = format!("LET x = NOOPT(1) {}RETURN 1", "FILTER x ".repeat(3997));
+    let e = plan_error(&query, &Options::default());
+    assert_eq!(e, Error::TooManyPlanNodes);
+    assert_eq!(e.number(), 1524);
+    assert_eq!(e.phase(), Some("instantiating plan"));
+}

@@ -215,6 +215,9 @@ impl Resolver<'_> {
             )));
         }
         if !self.collections.iter().any(|c| c == name) {
+            if self.collections.len() >= crate::planner::MAX_COLLECTIONS {
+                return Err(Error::TooManyCollections);
+            }
             self.collections.push(name.to_string());
         }
         self.first_seen
