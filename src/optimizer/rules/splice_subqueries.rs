@@ -9,7 +9,8 @@
 //! ```
 //! Subqueries are spliced root first (the lowest one gets the smallest
 //! ids). ArangoDB 3.6 spliced only subqueries without a LIMIT and without
-//! a `COLLECT WITH COUNT INTO` (and let a query switch the rule off).
+//! a `COLLECT WITH COUNT INTO`, neither inside nor after them in their
+//! (sub)query (and let a query switch the rule off).
 
 use crate::optimizer::{Context, Outcome, Rule};
 use crate::plan::{CollectMethod, NodeKind, NodeRef, Plan};
@@ -19,15 +20,19 @@ pub struct SpliceSubqueries;
 impl Rule for SpliceSubqueries {
     fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
         let mut changed = false;
-        for sq in plan.find(|k| matches!(k, NodeKind::Subquery { .. })) {
+        let subqueries = plan.find(|k| matches!(k, NodeKind::Subquery { .. }));
+        // Decided before anything moves: splicing inlines bodies.
+        let suitable: Vec<NodeRef> = subqueries
+            .into_iter()
+            .filter(|&sq| {
+                cx.compat.splices_subqueries_with_limit_or_count() || splicable_in_3_6(plan, sq)
+            })
+            .collect();
+        for sq in suitable {
             let NodeKind::Subquery { root, out, .. } = *plan.kind(sq) else {
                 continue;
             };
             let body = plan.pipeline_ending_at(root);
-            if !cx.compat.splices_subqueries_with_limit_or_count() && limits_or_counts(plan, &body)
-            {
-                continue;
-            }
             let start = plan.create(NodeKind::SubqueryStart { out });
             let input = match plan.kind(root) {
                 NodeKind::Return { input } => Some(*input),
@@ -66,8 +71,23 @@ impl Rule for SpliceSubqueries {
     }
 }
 
-/// Whether a subquery body has a LIMIT or a `COLLECT WITH COUNT INTO`,
-/// which 3.6 could not splice.
+/// 3.6 splices a subquery only if neither its body nor the rest of the
+/// (sub)query containing it (after it) has a LIMIT or a
+/// `COLLECT WITH COUNT INTO` (3.6 release notes).
+fn splicable_in_3_6(plan: &Plan, sq: NodeRef) -> bool {
+    let NodeKind::Subquery { root, .. } = *plan.kind(sq) else {
+        return false;
+    };
+    let mut after = Vec::new();
+    let mut cur = plan.parent(sq);
+    while let Some(c) = cur {
+        after.push(c);
+        cur = plan.parent(c);
+    }
+    !limits_or_counts(plan, &plan.pipeline_ending_at(root)) && !limits_or_counts(plan, &after)
+}
+
+/// Whether nodes include a LIMIT or a `COLLECT WITH COUNT INTO`.
 fn limits_or_counts(plan: &Plan, body: &[NodeRef]) -> bool {
     body.iter().any(|&n| match plan.kind(n) {
         NodeKind::Limit { .. } => true,
@@ -115,5 +135,22 @@ mod tests {
         };
         assert_eq!(spliced(Version::new(3, 6, 0)), 1);
         assert_eq!(spliced(Version::new(3, 7, 0)), 3);
+    }
+
+    #[test]
+    fn version_3_6_leaves_subqueries_before_a_limit_alone() {
+        let query = "FOR x IN c LET s = (FOR y IN other RETURN y) LIMIT 2 \
+                     LET t = (FOR y IN other RETURN y) RETURN [x, s, t]";
+        let t = TestPlan::new(SINGLE, query, Version::new(3, 6, 0));
+        let (order, _) = t.apply("splice-subqueries");
+        assert_eq!(
+            order
+                .iter()
+                .filter(|n| n.ends_with("SubqueryStart"))
+                .count(),
+            1,
+            "only the subquery after the LIMIT is spliced: {order:?}"
+        );
+        assert!(order.iter().any(|n| n.ends_with(" Subquery")));
     }
 }
