@@ -234,7 +234,7 @@ pub static RULES: &[RuleDef] = &[
     def("restrict-to-single-shard", "C", OLD, None),
     def("optimize-count", "", (3, 7, 0), None),
     def("parallelize-gather", "C", (3, 6, 0), Some(&ParallelizeGather)),
-    def("decay-unnecessary-sorted-gather", "C", (3, 6, 0), None),
+    def("decay-unnecessary-sorted-gather", "C", (3, 6, 0), Some(&DecayUnnecessarySortedGather)),
     def("push-subqueries-to-dbserver", "CE", (3, 7, 0), None),
     def("late-document-materialization-arangosearch", "", (3, 6, 0), None),
     def("late-document-materialization", "", (3, 6, 0), None),
