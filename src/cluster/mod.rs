@@ -3,8 +3,10 @@
 
 mod distribute_input;
 mod one_shard;
+mod shard_hash;
 mod sites;
 
 pub use distribute_input::add_distribute_inputs;
 pub use one_shard::one_shard_refusals;
+pub use shard_hash::responsible_shard;
 pub use sites::{sites, Site};

@@ -231,7 +231,7 @@ pub static RULES: &[RuleDef] = &[
     def("collect-in-cluster", "C", OLD, None),
     def("sort-limit", "", OLD, Some(&SortLimit)),
     def("reduce-extraction-to-projection", "", OLD, Some(&ReduceExtractionToProjection)),
-    def("restrict-to-single-shard", "C", OLD, None),
+    def("restrict-to-single-shard", "C", OLD, Some(&RestrictToSingleShard)),
     def("optimize-count", "", (3, 7, 0), None),
     def("parallelize-gather", "C", (3, 6, 0), Some(&ParallelizeGather)),
     def("decay-unnecessary-sorted-gather", "C", (3, 6, 0), Some(&DecayUnnecessarySortedGather)),
