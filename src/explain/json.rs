@@ -256,6 +256,30 @@ impl PlanWriter<'_> {
             }
             NodeKind::Collect(c) => self.collect(c, m),
             NodeKind::IndexCollect(c) => self.index_collect(c, m),
+            NodeKind::Join(infos) => {
+                let list = infos
+                    .iter()
+                    .map(|i| {
+                        let mut members = vec![
+                            ("collection", Json::str(&i.collection)),
+                            ("producesOutput", Json::Bool(i.produces_output)),
+                            ("outVariable", self.var(i.out)),
+                        ];
+                        let condition = i
+                            .condition
+                            .as_ref()
+                            .map_or_else(|| Json::object(Vec::new()), |c| self.expr(c));
+                        members.push(("condition", condition));
+                        members.push(("projections", projection_list(&i.projections)));
+                        members.push(("indexCoversProjections", Json::Bool(i.covers_projections)));
+                        if let Some(index) = self.index(&i.collection, i.index) {
+                            members.push(("index", index));
+                        }
+                        Json::object(members)
+                    })
+                    .collect();
+                m.push(("indexInfos", Json::Array(list)));
+            }
             NodeKind::Materialize(mat) => {
                 self.collection_members(&mat.collection, m);
                 m.push(("inNmDocId", self.var(mat.doc_id)));

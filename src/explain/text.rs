@@ -7,8 +7,8 @@ use crate::compat::Version;
 use crate::functions::Function;
 use crate::plan::expr::{Expr, VarId};
 use crate::plan::{
-    CollectionScan, IndexCollect, IndexRef, IndexScan, Materialize, Modification, NodeKind,
-    NodeRef, Parallelism, Plan, SingleRemote, SingleRemoteMode, SortMode,
+    CollectionScan, IndexCollect, IndexRef, IndexScan, JoinInfo, Materialize, Modification,
+    NodeKind, NodeRef, Parallelism, Plan, SingleRemote, SingleRemoteMode, SortMode,
 };
 use crate::planner::Explanation;
 use std::fmt::Write;
@@ -318,6 +318,26 @@ impl<'a> Renderer<'a> {
                 },
                 comment: self.comment(n),
             });
+            if let NodeKind::Join(infos) = kind {
+                // One more line per joined scan, one level deeper.
+                for info in infos {
+                    let est = crate::optimizer::index_selection::join_info_estimate(
+                        self.catalog,
+                        info,
+                        self.compat,
+                    );
+                    rows.push(Row {
+                        id: node.id.to_string(),
+                        kind: kind.type_name(),
+                        site: sites.get(&n).map_or("", |s| s.label()),
+                        par: false,
+                        est: est.items.to_string(),
+                        level: level + 1,
+                        marker: "- ",
+                        comment: self.join_info(node.id, info),
+                    });
+                }
+            }
             if matches!(kind, NodeKind::SubqueryEnd { .. }) {
                 if let Some(l) = saved.pop() {
                     level = l;
@@ -363,6 +383,7 @@ impl<'a> Renderer<'a> {
             NodeKind::Index(scan) => self.index_scan(n, scan),
             NodeKind::IndexCollect(c) => self.index_collect(n, c),
             NodeKind::Materialize(m) => self.materialize(m),
+            NodeKind::Join(_) => "JOIN".into(),
             NodeKind::EnumerateList {
                 input,
                 out,
@@ -729,6 +750,40 @@ impl<'a> Renderer<'a> {
             s.push_str(&filter);
         }
         s
+    }
+
+    /// `FOR o IN orders   LET #8 = o.`total`   /* index scan (projections: `total`) */`;
+    /// registers the scan's variable and index.
+    fn join_info(&mut self, by: u32, info: &JoinInfo) -> String {
+        self.collection_vars
+            .push((info.out, info.collection.clone()));
+        let ranges = match &info.condition {
+            Some(Expr::Nary(crate::plan::expr::Logic::Or, branches)) => branches
+                .first()
+                .map_or_else(|| "*".to_string(), |b| self.expr(b).0),
+            Some(other) => self.expr(other).0,
+            None => "*".to_string(),
+        };
+        self.add_index_row(by, &info.collection, info.index, ranges);
+        let access = if info.covers_projections {
+            "index scan"
+        } else if info.produces_output {
+            "index scan + document lookup"
+        } else {
+            "index scan only"
+        };
+        let late = if info.late_doc_id.is_some() {
+            " with late materialization"
+        } else {
+            ""
+        };
+        let lets = self.projection_lets(info.out, &info.projections, &info.projection_vars);
+        format!(
+            "FOR {} IN {}{lets}   /* {access}{late}{} */",
+            self.name(info.out),
+            info.collection,
+            self.projections_note(&info.projections)
+        )
     }
 
     /// `MATERIALIZE doc INTO #4 /* (projections: `a`) */   LET #5 = #4.`a``.

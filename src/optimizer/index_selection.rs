@@ -394,6 +394,42 @@ pub fn scan_estimate(catalog: &Catalog, scan: &IndexScan, compat: Version) -> Es
     total
 }
 
+/// Rows and cost of one scan of a JoinNode, per row coming in: a full
+/// index scan without a condition, else the index's filter costs.
+pub fn join_info_estimate(
+    catalog: &Catalog,
+    info: &crate::plan::JoinInfo,
+    compat: Version,
+) -> Estimate {
+    let Some(collection) = catalog.collection(&info.collection) else {
+        return Estimate {
+            items: 0,
+            cost: 0.0,
+        };
+    };
+    let parts = match &info.condition {
+        Some(Expr::Nary(Logic::Or, branches)) => {
+            branches.first().map(conjuncts).unwrap_or_default()
+        }
+        Some(other) => conjuncts(other),
+        None => Vec::new(),
+    };
+    let all = indexes_of(collection);
+    match all.iter().find(|v| v.reference == info.index) {
+        Some(view) if !parts.is_empty() => {
+            let costs = filter_costs(view, &all, &parts, info.out, collection.count, compat);
+            Estimate {
+                items: costs.items,
+                cost: costs.cost,
+            }
+        }
+        _ => Estimate {
+            items: collection.count,
+            cost: collection.count as f64,
+        },
+    }
+}
+
 /// The merge-sort elements a gather needs above a sorted index scan.
 pub fn sort_elements(scan: &IndexScan, catalog: &Catalog) -> Vec<SortElement> {
     let Some(collection) = catalog.collection(&scan.collection) else {

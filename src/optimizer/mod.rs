@@ -241,7 +241,7 @@ pub static RULES: &[RuleDef] = &[
     def("push-limit-into-index", "", (3, 12, 2), Some(&PushLimitIntoIndex)),
     def("batch-materialize-documents", "", (3, 12, 0), Some(&BatchMaterializeDocuments)),
     def("late-materialization-offset-info", "E", (3, 10, 0), None),
-    def("join-index-nodes", "", (3, 12, 0), None),
+    def("join-index-nodes", "", (3, 12, 0), Some(&JoinIndexNodes)),
     def("use-index-for-collect", "", (3, 12, 4), Some(&UseIndexForCollect)),
     def("push-down-late-materialization", "", (3, 12, 1), Some(&PushDownLateMaterialization)),
     def("materialize-into-separate-variable", "N", (3, 12, 1), Some(&MaterializeIntoSeparateVariable)),

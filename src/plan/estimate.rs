@@ -116,6 +116,23 @@ fn estimate_pipeline(
                     cost: cost + n2 as f64,
                 }
             }
+            NodeKind::Join(infos) => {
+                // Rows: the product of the scans' rows; cost: each incoming
+                // row pays 1 plus every scan's cost.
+                let mut rows: u64 = 1;
+                let mut per_row = 1.0;
+                for info in infos {
+                    let e = crate::optimizer::index_selection::join_info_estimate(
+                        catalog, info, compat,
+                    );
+                    rows = rows.saturating_mul(e.items);
+                    per_row += e.cost;
+                }
+                Estimate {
+                    items: items.saturating_mul(rows),
+                    cost: cost + items as f64 * per_row,
+                }
+            }
             NodeKind::IndexCollect(c) => {
                 // One row per distinct value: selectivity × documents.
                 let collection = catalog.collection(&c.collection);

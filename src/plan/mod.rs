@@ -585,6 +585,9 @@ impl Plan {
                 NodeKind::Calculation { expr, .. } => out.push(expr),
                 NodeKind::EnumerateCollection(s) => out.extend(s.filter.as_ref()),
                 NodeKind::Index(s) => out.extend(s.condition.iter().chain(s.filter.iter())),
+                NodeKind::Join(infos) => {
+                    out.extend(infos.iter().filter_map(|i| i.condition.as_ref()))
+                }
                 NodeKind::EnumerateList { filter, .. } => out.extend(filter.as_ref()),
                 _ => {}
             }

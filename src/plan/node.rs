@@ -70,6 +70,9 @@ pub enum NodeKind {
     },
     Modification(Modification),
     Materialize(Materialize),
+    /// 3.12 `join-index-nodes`: adjacent index scans joined on their
+    /// first index fields, merging the sorted index streams.
+    Join(Vec<JoinInfo>),
     NoResults,
     Remote,
     Scatter,
@@ -136,6 +139,23 @@ pub struct IndexScan {
     /// Late materialization (3.12 `batch-materialize-documents`): the scan
     /// produces document ids into this variable and a MaterializeNode
     /// below fetches the documents.
+    pub late_doc_id: Option<VarId>,
+}
+
+/// One index scan of a JoinNode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoinInfo {
+    pub collection: String,
+    pub out: VarId,
+    pub index: IndexRef,
+    /// As an IndexNode's: an n-ary OR with one n-ary AND, or none (a full
+    /// index scan).
+    pub condition: Option<Expr>,
+    pub projections: Vec<Vec<String>>,
+    pub projection_vars: Vec<VarId>,
+    pub covers_projections: bool,
+    pub produces_output: bool,
+    /// The scan was late-materialized: it produces document ids here.
     pub late_doc_id: Option<VarId>,
 }
 
@@ -345,6 +365,7 @@ impl NodeKind {
             NodeKind::SubqueryEnd { .. } => "SubqueryEndNode",
             NodeKind::Modification(m) => m.kind.node_type(),
             NodeKind::Materialize(_) => "MaterializeNode",
+            NodeKind::Join(_) => "JoinNode",
             NodeKind::NoResults => "NoResultsNode",
             NodeKind::Remote => "RemoteNode",
             NodeKind::Scatter => "ScatterNode",
@@ -367,6 +388,14 @@ impl NodeKind {
                 .collect(),
             NodeKind::Materialize(m) => std::iter::once(m.out)
                 .chain(m.projection_vars.iter().copied())
+                .collect(),
+            NodeKind::Join(infos) => infos
+                .iter()
+                .flat_map(|i| {
+                    std::iter::once(i.out)
+                        .chain(i.projection_vars.iter().copied())
+                        .chain(i.late_doc_id)
+                })
                 .collect(),
             NodeKind::EnumerateList { out, .. }
             | NodeKind::Calculation { out, .. }
@@ -437,6 +466,17 @@ impl NodeKind {
                 v.extend(filter.as_ref().map(Expr::variables).unwrap_or_default());
                 v
             }
+            // Join conditions read the joined scans' own variables.
+            NodeKind::Join(infos) => infos
+                .iter()
+                .flat_map(|i| {
+                    i.condition
+                        .as_ref()
+                        .map(Expr::variables)
+                        .unwrap_or_default()
+                })
+                .filter(|v| !infos.iter().any(|i| i.out == *v))
+                .collect(),
             NodeKind::Calculation { expr, .. } => expr.variables(),
             NodeKind::Filter { input } | NodeKind::Return { input } => vec![*input],
             NodeKind::Sort { elements, .. } => elements.iter().map(|e| e.var).collect(),
@@ -480,6 +520,11 @@ impl NodeKind {
             }
             NodeKind::Index(s) => {
                 for e in s.condition.iter_mut().chain(s.filter.iter_mut()) {
+                    e.replace_variable(from, to);
+                }
+            }
+            NodeKind::Join(infos) => {
+                for e in infos.iter_mut().filter_map(|i| i.condition.as_mut()) {
                     e.replace_variable(from, to);
                 }
             }

@@ -33,6 +33,9 @@ fn eligibility(kind: &NodeKind) -> Eligibility {
         {
             Enable
         }
+        NodeKind::Join(infos) if infos.iter().all(|i| i.condition.as_ref().is_none_or(pure)) => {
+            Enable
+        }
         NodeKind::Limit { .. } => DisableForNodeAndAbove,
         NodeKind::Modification(_)
         | NodeKind::SingleRemote(_)

@@ -75,6 +75,7 @@ impl Rule for OptimizeProjections {
             }
             changed = true;
         }
+        changed |= join_projection_variables(plan, cx);
         if changed {
             Outcome::Changed
         } else {
@@ -93,6 +94,36 @@ fn read_by_modification(plan: &Plan, n: crate::plan::NodeRef, var: crate::plan::
         cur = plan.parent(c);
     }
     false
+}
+
+/// The scans of a JoinNode get projection variables like IndexNodes.
+fn join_projection_variables(plan: &mut Plan, cx: &Context) -> bool {
+    let mut changed = false;
+    for n in plan.find(|k| matches!(k, NodeKind::Join(_))) {
+        let NodeKind::Join(infos) = plan.kind(n) else {
+            continue;
+        };
+        let pending: Vec<(usize, crate::plan::VarId, Vec<Vec<String>>)> = infos
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| !i.projections.is_empty() && i.projection_vars.is_empty())
+            .map(|(k, i)| (k, i.out, i.projections.clone()))
+            .collect();
+        for (k, out, projections) in pending {
+            let vars: Vec<_> = projections
+                .iter()
+                .map(|_| plan.vars.create_temporary(cx.compat))
+                .collect();
+            for (path, var) in projections.iter().zip(&vars) {
+                substitute_below(plan, n, out, path, *var);
+            }
+            if let NodeKind::Join(infos) = plan.kind_mut(n) {
+                infos[k].projection_vars = vars;
+            }
+            changed = true;
+        }
+    }
+    changed
 }
 
 /// Replaces `var.path` by a reference to `projection` in calculations below `n`.
