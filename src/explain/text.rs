@@ -557,37 +557,17 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// `, satellite` for a loop over a SatelliteCollection that runs in the
-    /// DB-Server snippet of a sharded collection (`remove-satellite-joins`).
+    /// `, satellite` for a loop over a SatelliteCollection (the node's
+    /// `satellite` attribute is the collection's property, whether or not
+    /// `remove-satellite-joins` joined it to a sharded loop).
     fn satellite_note(&self, n: NodeRef) -> &'static str {
-        let is_satellite = |m: NodeRef| {
-            self.plan
-                .kind(m)
-                .collection()
-                .and_then(|c| self.catalog.collection(c))
-                .map(|c| c.is_satellite())
-        };
-        if is_satellite(n) != Some(true) {
-            return "";
-        }
-        let mut snippet = Vec::new();
-        let mut up = self.plan.dependency(n);
-        while let Some(m) = up.filter(|&m| !matches!(self.plan.kind(m), NodeKind::Remote)) {
-            snippet.push(m);
-            up = self.plan.dependency(m);
-        }
-        let mut down = self.plan.parent(n);
-        while let Some(m) = down.filter(|&m| !matches!(self.plan.kind(m), NodeKind::Remote)) {
-            snippet.push(m);
-            down = self.plan.parent(m);
-        }
-        let accesses_sharded = snippet.into_iter().any(|m| {
-            matches!(
-                self.plan.kind(m),
-                NodeKind::EnumerateCollection(_) | NodeKind::Index(_)
-            ) && is_satellite(m) == Some(false)
-        });
-        if accesses_sharded {
+        let satellite = self
+            .plan
+            .kind(n)
+            .collection()
+            .and_then(|c| self.catalog.collection(c))
+            .is_some_and(|c| c.is_satellite());
+        if satellite {
             ", satellite"
         } else {
             ""
