@@ -146,6 +146,12 @@ impl Version {
         self.at_least(12, 9)
     }
 
+    /// From 3.12.4 `use-index-for-sort` also uses an index that delivers
+    /// only the first sort keys: the SORT then sorts within groups.
+    pub fn sort_uses_index_prefix(self) -> bool {
+        self.at_least(12, 4)
+    }
+
     // ---- explain text --------------------------------------------------
 
     /// From 3.12.1 a late-materialized IndexNode counts as answering from

@@ -234,11 +234,20 @@ impl PlanWriter<'_> {
                 m.push(("inVariable", self.var(*input)));
                 m.push(("count", Json::Bool(true)));
             }
-            NodeKind::Sort { elements, limit } => {
+            NodeKind::Sort {
+                elements,
+                limit,
+                grouped,
+            } => {
                 m.push(("elements", self.sort_elements(elements)));
                 m.push(("stable", Json::Bool(false)));
                 m.push(("limit", Json::uint(*limit)));
-                let strategy = if *limit > 0 {
+                if *grouped > 0 {
+                    m.push(("numberOfTopGroupedElements", Json::uint(*grouped as u64)));
+                }
+                let strategy = if *grouped > 0 {
+                    "grouped"
+                } else if *limit > 0 {
                     "constrained-heap"
                 } else {
                     "standard"

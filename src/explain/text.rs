@@ -422,8 +422,13 @@ impl<'a> Renderer<'a> {
                     if *full_count { "  /* fullCount */" } else { "" }
                 )
             }
-            NodeKind::Sort { elements, limit } => {
-                let list: Vec<String> = elements
+            NodeKind::Sort {
+                elements,
+                limit,
+                grouped,
+            } => {
+                let grouped = (*grouped).min(elements.len());
+                let list: Vec<String> = elements[grouped..]
                     .iter()
                     .map(|e| {
                         format!(
@@ -433,13 +438,24 @@ impl<'a> Renderer<'a> {
                         )
                     })
                     .collect();
-                let strategy = if *limit > 0 {
+                let strategy = if grouped > 0 {
+                    "grouped"
+                } else if *limit > 0 {
                     "constrained heap"
                 } else {
                     "standard"
                 };
+                let group_by = if grouped > 0 {
+                    let names: Vec<String> = elements[..grouped]
+                        .iter()
+                        .map(|e| self.name(e.var))
+                        .collect();
+                    format!("; GROUPED BY {}", names.join(", "))
+                } else {
+                    String::new()
+                };
                 format!(
-                    "SORT {}   /* sorting strategy: {strategy} */",
+                    "SORT {}{group_by}   /* sorting strategy: {strategy} */",
                     list.join(", ")
                 )
             }

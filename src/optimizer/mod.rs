@@ -211,7 +211,7 @@ pub static RULES: &[RuleDef] = &[
     def("remove-redundant-path-var", "", OLD, None),
     def("optimize-cluster-single-document-operations", "C", OLD, Some(&OptimizeClusterSingleDocumentOperations)),
     def("optimize-cluster-multiple-document-operations", "C", (3, 11, 0), Some(&OptimizeClusterMultipleDocumentOperations)),
-    def("move-calculations-down", "", OLD, None),
+    def("move-calculations-down", "", OLD, Some(&MoveCalculationsDown)),
     def("fuse-filters", "", (3, 8, 0), None),
     def("cluster-one-shard", "CE", (3, 6, 0), Some(&ClusterOneShard)),
     def("cluster-lift-constant-for-disjoint-graph-nodes", "CEN", (3, 7, 0), None),

@@ -185,6 +185,7 @@ impl Builder {
                         NodeKind::Sort {
                             elements: sort,
                             limit: 0,
+                            grouped: 0,
                         },
                     );
                 }

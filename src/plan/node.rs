@@ -40,6 +40,9 @@ pub enum NodeKind {
         elements: Vec<SortElement>,
         /// Set by `sort-limit`: a constrained heap of this many rows.
         limit: u64,
+        /// 3.12.4 `use-index-for-sort`: the first this many elements
+        /// already arrive in order from an index (grouped sort); 0: none.
+        grouped: usize,
     },
     Limit {
         offset: u64,

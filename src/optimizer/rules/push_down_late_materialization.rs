@@ -42,6 +42,7 @@ impl Rule for PushDownLateMaterialization {
                     Some(b) => plan.move_above(m, b),
                     None => move_to_bottom(plan, m),
                 }
+                keep_projections_read_below(plan, m, doc);
             }
         }
         // ArangoDB reports a change for every MaterializeNode it looked at.
@@ -50,6 +51,28 @@ impl Rule for PushDownLateMaterialization {
         } else {
             Outcome::Changed
         }
+    }
+}
+
+/// After a move, the MaterializeNode only fetches the attributes that
+/// nodes below it still read of the document (those read above it now
+/// come from the index).
+fn keep_projections_read_below(plan: &mut Plan, m: NodeRef, doc: VarId) {
+    let mut read = Vec::new();
+    let mut cur = plan.parent(m);
+    while let Some(c) = cur {
+        if plan.node_uses(c, doc) {
+            let NodeKind::Calculation { expr, .. } = plan.kind(c) else {
+                return;
+            };
+            if !attribute_uses(expr, doc, &mut read) {
+                return;
+            }
+        }
+        cur = plan.parent(c);
+    }
+    if let NodeKind::Materialize(mat) = plan.kind_mut(m) {
+        mat.projections.retain(|p| read.contains(p));
     }
 }
 

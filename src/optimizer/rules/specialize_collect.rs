@@ -50,6 +50,7 @@ impl Rule for SpecializeCollect {
             let sort = hash.create(NodeKind::Sort {
                 elements: ascending(&outs),
                 limit: 0,
+                grouped: 0,
             });
             hash.insert_below(n, sort);
         }
@@ -59,6 +60,7 @@ impl Rule for SpecializeCollect {
             let sort = plan.create(NodeKind::Sort {
                 elements: ascending(&ins),
                 limit: 0,
+                grouped: 0,
             });
             plan.insert_above(n, sort);
         }

@@ -6,6 +6,11 @@
 //! Only applies when every sort key is an attribute of the index's loop
 //! variable, all keys go in one direction, and they match the index
 //! fields in order (after any fields fixed by equality).
+//!
+//! From 3.12.4 an index that delivers only the first keys (in the first
+//! key's direction, and not all of its own fields) still serves them: the
+//! SORT stays and sorts within groups of equal leading keys
+//! (`SORT #9 ASC; GROUPED BY #10   /* sorting strategy: grouped */`).
 
 use crate::optimizer::index_selection::{attribute_access, conjuncts, index_view};
 use crate::optimizer::{Context, Outcome, Rule};
@@ -23,10 +28,9 @@ impl Rule for UseIndexForSort {
                 continue;
             };
             let elements = elements.clone();
-            let ascending = elements[0].ascending;
-            if elements.iter().any(|e| e.ascending != ascending) {
+            let Some(ascending) = elements.first().map(|e| e.ascending) else {
                 continue;
-            }
+            };
             // Sort keys as attribute paths, found through the calculations
             // directly above the sort.
             let mut paths = Vec::new();
@@ -47,7 +51,7 @@ impl Rule for UseIndexForSort {
                 scan_var = Some(v);
                 paths.push(path.join("."));
             }
-            if paths.len() != elements.len() {
+            if paths.is_empty() {
                 continue;
             }
             let Some(scan_node) = index_above(plan, sort, scan_var) else {
@@ -84,19 +88,31 @@ impl Rule for UseIndexForSort {
                 .iter()
                 .take_while(|f| equal.contains(&f.to_string()) && !paths.contains(&f.to_string()))
                 .count();
-            let fits = view.fields.len() >= skip + paths.len()
-                && view.fields[skip..skip + paths.len()]
-                    .iter()
-                    .zip(&paths)
-                    .all(|(f, p)| f == p);
-            if !fits {
+            // How many leading sort keys the index delivers in order.
+            let delivered = view.fields[skip.min(view.fields.len())..]
+                .iter()
+                .zip(paths.iter().zip(&elements))
+                .take_while(|(f, (p, e))| **f == p.as_str() && e.ascending == ascending)
+                .count();
+            let all = delivered == elements.len();
+            // 3.12.4: a prefix of the keys (not the whole index) leaves a
+            // sort within groups of equal prefix values.
+            let grouped = !all
+                && delivered > 0
+                && skip + delivered < view.fields.len()
+                && cx.compat.sort_uses_index_prefix();
+            if !all && !grouped {
                 continue;
             }
             if let NodeKind::Index(scan) = plan.kind_mut(scan_node) {
                 scan.ascending = ascending;
                 scan.needs_gather_sort = true;
             }
-            plan.remove(sort);
+            if all {
+                plan.remove(sort);
+            } else if let NodeKind::Sort { grouped, .. } = plan.kind_mut(sort) {
+                *grouped = delivered;
+            }
             changed = true;
         }
         if changed {
@@ -126,6 +142,44 @@ fn index_above(plan: &Plan, sort: NodeRef, var: Option<crate::plan::VarId>) -> O
 #[cfg(test)]
 mod tests {
     use crate::optimizer::rules::testing::*;
+
+    const PAIR: &str = r#"{"role": "single", "collections": [{"name": "c", "count": 100, "indexes": [
+        {"type": "persistent", "fields": ["a", "b"], "name": "ab"}]}]}"#;
+
+    fn grouped(query: &str, compat: &str) -> Option<usize> {
+        let mut t = TestPlan::new(PAIR, query, compat.parse().unwrap());
+        t.run_all(&["use-indexes", "use-index-for-sort"]);
+        kinds(&t.plan).into_iter().find_map(|k| match k {
+            crate::plan::NodeKind::Sort { grouped, .. } => Some(*grouped),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn an_index_prefix_groups_the_sort_from_3_12_4() {
+        let q = "FOR d IN c SORT d.a, d.x RETURN d";
+        assert_eq!(grouped(q, "3.12.4"), Some(1));
+        assert_eq!(grouped(q, "3.12.3"), Some(0));
+    }
+
+    #[test]
+    fn a_direction_change_ends_the_delivered_prefix() {
+        assert_eq!(
+            grouped(
+                "FOR d IN c FILTER d.a > 1 SORT d.a ASC, d.b DESC, d.x RETURN d",
+                "3.12"
+            ),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn keys_covering_all_index_fields_do_not_group() {
+        assert_eq!(
+            grouped("FOR d IN c SORT d.a, d.b, d.x RETURN d", "3.12"),
+            Some(0)
+        );
+    }
 
     const INDEXED: &str = r#"{"role": "single", "collections": [{"name": "c", "count": 100, "indexes": [
         {"type": "persistent", "fields": ["v"], "name": "v"}]}]}"#;
