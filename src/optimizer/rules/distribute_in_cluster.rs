@@ -192,6 +192,19 @@ mod tests {
     }
 
     #[test]
+    fn writes_inside_subqueries_are_distributed_too() {
+        let mut t =
+            TestPlan::cluster("FOR d IN one LET r = (FOR i IN 1..2 INSERT { i } INTO c) RETURN d");
+        t.run_all(&["distribute-in-cluster"]);
+        let distributes = t
+            .plan
+            .nodes()
+            .filter(|&n| matches!(t.plan.kind(n), NodeKind::Distribute { .. }))
+            .count();
+        assert_eq!(distributes, 1);
+    }
+
+    #[test]
     fn read_only_queries_are_unchanged() {
         assert!(
             !TestPlan::cluster("FOR d IN c RETURN d")
