@@ -10,9 +10,10 @@
 //! A condition that is an OR uses one index per branch when every branch
 //! can use one (`FILTER d.a < 5 OR d.b == 1` with indexes on `a` and `b`).
 //!
-//! Without any filter condition, a SORT below the scan on attributes a
-//! sorted, non-sparse index delivers in order (at least its first field)
-//! also turns the scan into a full index scan (empty condition);
+//! When no index answers the filters (or there are none), a SORT below
+//! the scan on attributes a sorted, non-sparse index delivers in order (at
+//! least its first field) turns the scan into a full index scan (empty
+//! condition, the filters stay);
 //! `use-index-for-sort` then removes or groups the sort.
 //!
 //! Does not fire without a usable condition (e.g. `doc.a % 2 == 0`) or
@@ -45,18 +46,6 @@ impl Rule for UseIndexes {
             };
             let parts = usable_parts(plan, n, scan.out);
             let all = indexes_of(collection);
-            if parts.is_empty() {
-                let Some((reference, ascending)) =
-                    sort_index(plan, n, scan.out, &all, collection.count)
-                else {
-                    continue;
-                };
-                let index_scan = full_index_scan(scan, reference, ascending);
-                let node = plan.create(NodeKind::Index(index_scan));
-                plan.replace_node(n, node);
-                changed = true;
-                continue;
-            }
             // One index for the whole condition, else one per OR branch
             // (each branch must be answerable by some index).
             let chosen = best_branch(&all, &parts, scan.out, collection.count, cx.compat)
@@ -67,7 +56,20 @@ impl Rule for UseIndexes {
                         .map(|b| best_branch(&all, b, scan.out, collection.count, cx.compat))
                         .collect::<Option<Vec<_>>>()
                 });
-            let Some(chosen) = chosen else { continue };
+            let Some(chosen) = chosen else {
+                // No index for the filters: perhaps one for the sort alone
+                // (the filters stay as they are).
+                let Some((reference, ascending)) =
+                    sort_index(plan, n, scan.out, &all, collection.count)
+                else {
+                    continue;
+                };
+                let index_scan = full_index_scan(scan, reference, ascending);
+                let node = plan.create(NodeKind::Index(index_scan));
+                plan.replace_node(n, node);
+                changed = true;
+                continue;
+            };
             let (indexes, branches): (Vec<IndexRef>, Vec<Expr>) = chosen.into_iter().unzip();
             let index_scan = IndexScan {
                 collection: scan.collection.clone(),
@@ -281,6 +283,13 @@ mod tests {
         let (order, changed) = plan("FOR d IN c SORT d.a, d.b RETURN d");
         assert!(changed);
         assert_eq!(order[1], "7 Index");
+    }
+
+    #[test]
+    fn an_unindexable_filter_leaves_the_index_to_the_sort() {
+        let (order, changed) = plan("FOR d IN c FILTER d.z % 2 == 0 SORT d.a RETURN d");
+        assert!(changed);
+        assert!(order.iter().any(|n| n.ends_with(" Index")));
     }
 
     #[test]
