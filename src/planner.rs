@@ -51,6 +51,8 @@ pub struct Options {
     pub trace: bool,
     /// `allPlans`: keep every final plan, not only the cheapest.
     pub all_plans: bool,
+    /// `maxNumberOfPlans` (ArangoDB's default, 128, when not given).
+    pub max_plans: Option<usize>,
 }
 
 impl Options {
@@ -83,10 +85,11 @@ impl Options {
                         .ok_or_else(|| bad("fullCount must be a boolean"))?
                 }
                 "maxNumberOfPlans" => {
-                    value
+                    let n = value
                         .as_u64()
                         .filter(|&n| n >= 1)
                         .ok_or_else(|| bad("maxNumberOfPlans must be a positive integer"))?;
+                    self.max_plans = Some(usize::try_from(n).unwrap_or(usize::MAX));
                 }
                 "allPlans" => {
                     self.all_plans = value
@@ -225,6 +228,7 @@ fn optimize_plan<'c>(
         compat: options.compat,
         info: &info,
         query,
+        max_plans: options.max_plans.unwrap_or(optimizer::DEFAULT_MAX_PLANS),
     };
     let optimized = optimizer::optimize(plan, &cx, &options.rules, options.trace);
     let other_plans = if options.all_plans {

@@ -99,3 +99,19 @@ fn single_shard_collections_of_a_flexible_database_still_scatter() {
         "{text}"
     );
 }
+
+#[test]
+fn max_number_of_plans_limits_the_loop_orders_tried() {
+    let query = "FOR u IN users FOR o IN orders FILTER u.city == o.city RETURN o";
+    let one = serde_json::json!({"maxNumberOfPlans": 1});
+    let text = check_with(CATALOG, query, "3.12", None, Some(&one)).expect("plans");
+    // Only the written order is planned: users outside, orders scanned inside.
+    let table = &text[text.find("Execution plan:").expect("plan")..];
+    let o = table.find("FOR o IN orders").expect("orders loop");
+    let u = table.find("FOR u IN users").expect("users loop");
+    assert!(u < o, "{text}");
+    assert!(
+        !text.contains("interchange-adjacent-enumerations"),
+        "{text}"
+    );
+}

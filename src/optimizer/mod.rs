@@ -59,7 +59,12 @@ pub struct Context<'a> {
     pub compat: Version,
     pub info: &'a QueryInfo,
     pub query: &'a str,
+    /// `maxNumberOfPlans`: rules that make alternative plans stop there.
+    pub max_plans: usize,
 }
+
+/// ArangoDB's default `maxNumberOfPlans`.
+pub const DEFAULT_MAX_PLANS: usize = 128;
 
 impl Context<'_> {
     pub fn is_cluster(&self) -> bool {

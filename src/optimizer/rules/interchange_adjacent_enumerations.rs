@@ -13,18 +13,16 @@
 //! loop whose variables an inner loop reads, at two list iterations in a
 //! row, and — as ArangoDB does to save plans — where a list iteration is
 //! followed by a collection scan whose FILTERs read the list's variable.
-//! Does not fire for a single loop. At most [`MAX_PLANS`] plans are made.
+//! Does not fire for a single loop. With this plan, at most
+//! `maxNumberOfPlans` plans exist afterwards (128 unless the query says).
 
 use crate::optimizer::{Context, Outcome, Rule};
 use crate::plan::{NodeKind, NodeRef, Plan, VarId};
 
 pub struct InterchangeAdjacentEnumerations;
 
-/// ArangoDB's default `maxNumberOfPlans`: no more alternatives than this.
-pub const MAX_PLANS: usize = 128;
-
 impl Rule for InterchangeAdjacentEnumerations {
-    fn apply(&self, plan: &mut Plan, _cx: &Context) -> Outcome {
+    fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
         let runs = adjacent_runs(plan);
         if runs.is_empty() {
             return Outcome::Unchanged;
@@ -32,7 +30,7 @@ impl Rule for InterchangeAdjacentEnumerations {
         let mut permutation: Vec<Vec<usize>> =
             runs.iter().map(|r| (0..r.len()).collect()).collect();
         let mut variants = Vec::new();
-        while next_permutation_tuple(&mut permutation) && variants.len() + 1 < MAX_PLANS {
+        while variants.len() + 1 < cx.max_plans && next_permutation_tuple(&mut permutation) {
             let mut variant = plan.clone();
             for (run, order) in runs.iter().zip(&permutation) {
                 reorder(&mut variant, run, order);

@@ -71,6 +71,7 @@ impl TestPlan {
             compat: self.compat,
             info: &self.info,
             query: &self.query,
+            max_plans: crate::optimizer::DEFAULT_MAX_PLANS,
         };
         let def = rule_by_name(rule).unwrap_or_else(|| panic!("no rule {rule}"));
         let outcome = def
