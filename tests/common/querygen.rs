@@ -404,14 +404,42 @@ impl<S: Source> Gen<S> {
             }
             _ => {
                 if self.noise() {
-                    let junk = self.choose(&["(", "]", ",", "RETURN", "FOR", "@", "'x"]);
-                    out.push(' ');
-                    out.push_str(junk);
+                    self.unusual_statement(out);
                 } else {
                     self.let_statement(out);
                 }
             }
         }
+    }
+
+    /// Stray tokens, and valid AQL outside what aqlplan plans (graph
+    /// traversals, path searches, WINDOW, UPSERT, SEARCH, array filters):
+    /// only in non-strict mode, where an error is an acceptable outcome.
+    fn unusual_statement(&mut self, out: &mut String) {
+        let c = self.collections.first().cloned().unwrap_or_default();
+        let v = self.fresh_var();
+        let snippet = match self.pick(12) {
+            0 => self
+                .choose(&["(", "]", ",", "RETURN", "FOR", "@", "'x", "?", "::"])
+                .to_string(),
+            1 => format!(
+                "FOR {v}, e, p IN 1..3 OUTBOUND '{c}/1' {c} PRUNE e.x == 1 OPTIONS {{bfs: true}}"
+            ),
+            2 => format!("FOR {v} IN OUTBOUND SHORTEST_PATH '{c}/1' TO '{c}/2' GRAPH 'g'"),
+            3 => format!("FOR {v} IN 1..2 ANY K_PATHS '{c}/1' TO '{c}/2' {c}"),
+            4 => format!("WINDOW {{ preceding: 1, following: 1 }} AGGREGATE {v} = SUM(1)"),
+            5 => format!("UPSERT {{ a: 1 }} INSERT {{ a: 1 }} UPDATE {{ b: 2 }} IN {c}"),
+            6 => format!("FOR {v} IN {c} SEARCH {v}.a == 1 OPTIONS {{ waitForSync: true }}"),
+            7 => format!("LET {v} = [1, 2, 3][? 2 FILTER CURRENT > 1]"),
+            8 => format!("LET {v} = [1, 2] AT LEAST (1) == 1"),
+            9 => format!("FOR [{v}, w] IN [[1, 2]]"),
+            10 => format!("LET {v} = {c}[* RETURN CURRENT._key]"),
+            _ => {
+                format!("FOR {v} IN {c} OPTIONS {{ indexHint: ['a', 'b'], forceIndexHint: true }}")
+            }
+        };
+        out.push(' ');
+        out.push_str(&snippet);
     }
 
     fn subquery(&mut self, out: &mut String) {
