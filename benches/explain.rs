@@ -121,9 +121,10 @@ const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
 type Generator = fn(usize) -> String;
 
 /// The generated series by name.
-fn series() -> [(&'static str, Generator); 4] {
+fn series() -> [(&'static str, Generator); 5] {
     [
         ("chain", chain),
+        ("lets", lets),
         ("and", and_chain),
         ("object", wide_object),
         ("subqueries", nested_subqueries),
@@ -145,6 +146,25 @@ fn chain(n: usize) -> String {
         q.push('\n');
     }
     q.push_str("RETURN x0");
+    q
+}
+
+/// One loop, then `n` statements alternating LET and FILTER, each reading
+/// the one before: `FOR d IN example LET v1 = d.value + 1 FILTER v1 > 1 …`.
+/// Unlike [`chain`], the plan does not nest deeper with size, so the
+/// printed plan grows linearly (each FOR indents the rows after it).
+fn lets(n: usize) -> String {
+    let mut q = String::from("FOR d IN example\n");
+    let mut last = "d.value".to_string();
+    for k in 1..=n {
+        if k % 2 == 1 {
+            q.push_str(&format!("LET v{k} = {last} + {k}\n"));
+            last = format!("v{k}");
+        } else {
+            q.push_str(&format!("FILTER {last} > {k}\n"));
+        }
+    }
+    q.push_str("RETURN d");
     q
 }
 

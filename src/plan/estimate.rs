@@ -48,6 +48,9 @@ fn estimate_pipeline(
     };
     // SubqueryStart remembers its input count for the matching End.
     let mut starts: Vec<u64> = Vec::new();
+    // Setters of the variables defined so far in this pipeline, nearest
+    // last (`Plan::setter_above` without a walk up per list).
+    let mut setters: HashMap<super::VarId, NodeRef> = HashMap::new();
     for n in plan.pipeline_ending_at(bottom) {
         let (items, cost) = (previous.items, previous.cost);
         let here = match plan.kind(n) {
@@ -80,7 +83,7 @@ fn estimate_pipeline(
                 }
             }
             NodeKind::EnumerateList { input, filter, .. } => {
-                let length = list_length(plan, catalog, compat, n, *input, out);
+                let length = list_length(plan, catalog, compat, setters.get(input).copied(), out);
                 let n2 = items.saturating_mul(length);
                 let factor = if filter.is_some() { 1.25 } else { 1.0 };
                 Estimate {
@@ -157,7 +160,13 @@ fn estimate_pipeline(
             // The Coordinator does the one operation: nothing to add.
             NodeKind::SingleRemote(_) => previous,
             NodeKind::MultipleRemoteModification { input, .. } => {
-                let n2 = items.saturating_mul(list_length(plan, catalog, compat, n, *input, out));
+                let n2 = items.saturating_mul(list_length(
+                    plan,
+                    catalog,
+                    compat,
+                    setters.get(input).copied(),
+                    out,
+                ));
                 Estimate {
                     items: n2,
                     cost: cost + n2 as f64,
@@ -204,6 +213,9 @@ fn estimate_pipeline(
         };
         out.by_node.insert(n, here);
         previous = here;
+        for v in plan.kind(n).variables_set() {
+            setters.insert(v, n);
+        }
     }
     previous
 }
@@ -213,11 +225,10 @@ fn list_length(
     plan: &Plan,
     catalog: &Catalog,
     compat: Version,
-    node: NodeRef,
-    input: super::VarId,
+    setter: Option<NodeRef>,
     out: &mut Estimates,
 ) -> u64 {
-    let Some(setter) = plan.setter_above(node, input) else {
+    let Some(setter) = setter else {
         return 100;
     };
     match plan.kind(setter) {

@@ -105,6 +105,7 @@ pub(crate) fn resolve(
         bind_used: Vec::new(),
         vars: Variables::default(),
         levels: vec![vec![HashMap::new()]],
+        bound: HashMap::new(),
         collections: Vec::new(),
         written: Vec::new(),
         first_seen: HashMap::new(),
@@ -133,6 +134,10 @@ struct Resolver<'a> {
     /// One entry per (sub)query level; each a stack of scopes (the level's
     /// base scope, then one per FOR / COLLECT).
     levels: Vec<Vec<HashMap<String, VarId>>>,
+    /// How many open scopes bind each name: a name no scope binds (every
+    /// new variable's) is known to be unbound without a walk over all
+    /// scopes, of which a long FOR chain opens thousands.
+    bound: HashMap<String, usize>,
     collections: Vec<String>,
     written: Vec<String>,
     /// The query level (1 = top) each collection was first named at: a
@@ -152,6 +157,9 @@ impl Resolver<'_> {
     }
 
     fn lookup(&self, name: &str) -> Option<VarId> {
+        if self.bound.get(name).is_none_or(|&n| n == 0) {
+            return None;
+        }
         self.levels
             .iter()
             .rev()
@@ -178,10 +186,25 @@ impl Resolver<'_> {
             .levels
             .last_mut()
             .expect("a query level is always open");
-        level
+        let fresh = level
             .last_mut()
             .expect("a scope is always open")
-            .insert(name.to_string(), id);
+            .insert(name.to_string(), id)
+            .is_none();
+        if fresh {
+            *self.bound.entry(name.to_string()).or_default() += 1;
+        }
+    }
+
+    /// Drops scopes that were closed from the `bound` counts.
+    fn unbind(&mut self, scopes: impl IntoIterator<Item = HashMap<String, VarId>>) {
+        for scope in scopes {
+            for name in scope.keys() {
+                if let Some(n) = self.bound.get_mut(name) {
+                    *n -= 1;
+                }
+            }
+        }
     }
 
     fn push_scope(&mut self) {
@@ -198,8 +221,9 @@ impl Resolver<'_> {
             .levels
             .last_mut()
             .expect("a query level is always open");
-        level.truncate(1);
+        let closed: Vec<_> = level.drain(1..).collect();
         level.push(HashMap::new());
+        self.unbind(closed);
     }
 
     /// Records a read of (or the target of a write to) a collection.
@@ -827,7 +851,8 @@ impl Resolver<'_> {
             ExprKind::Subquery(q) => {
                 self.levels.push(vec![HashMap::new()]);
                 let body = self.query(q);
-                self.levels.pop();
+                let closed = self.levels.pop().unwrap_or_default();
+                self.unbind(closed);
                 let body = body?;
                 let out = self.vars.create_parser_temporary();
                 ops.push(Op::Subquery {
@@ -936,10 +961,12 @@ impl Resolver<'_> {
             })
             .transpose();
         let projection = x.projection.as_ref().map(|p| self.expr(p, ops)).transpose();
-        self.levels
+        let closed = self
+            .levels
             .last_mut()
             .expect("a query level is always open")
             .pop();
+        self.unbind(closed);
         let (filter, limit, projection) = (filter?, limit?, projection?);
         let plain = filter.is_none() && limit.is_none() && projection.is_none();
         Ok(Expr::Expansion(Box::new(Expansion {

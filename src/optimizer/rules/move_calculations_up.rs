@@ -28,6 +28,9 @@ impl Rule for MoveCalculationsUp {
             candidates.extend(plan.find(|k| matches!(k, NodeKind::Subquery { .. })));
         }
         let setters = plan.setters();
+        // The main pipeline's top belongs to no subquery: no need to look
+        // for one (a walk down the plan) each time a calculation reaches it.
+        let main_top = plan.pipeline().first().copied();
         let mut changed = false;
         for n in candidates {
             if !plan.is_deterministic(n) {
@@ -50,6 +53,9 @@ impl Rule for MoveCalculationsUp {
             let mut cur = plan.dependency(n);
             while let Some(c) = cur {
                 if needed.iter().any(|&v| plan.kind(c).sets_variable(v)) {
+                    break;
+                }
+                if Some(c) == main_top {
                     break;
                 }
                 if plan.dependency(c).is_none() {

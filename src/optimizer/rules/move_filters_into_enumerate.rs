@@ -30,7 +30,8 @@ impl Rule for MoveFiltersIntoEnumerate {
         });
         let mut changed = false;
         for n in candidates {
-            if plan.in_subquery(n) && !cx.compat.optimizes_inside_subqueries() {
+            // The version check first: `in_subquery` walks the plan.
+            if !cx.compat.optimizes_inside_subqueries() && plan.in_subquery(n) {
                 continue;
             }
             let out = plan.kind(n).variables_set()[0];

@@ -15,6 +15,7 @@ use crate::optimizer::{Context, Outcome, Rule};
 use crate::plan::expr::{Expr, VarId};
 use crate::plan::{NodeKind, NodeRef, Plan};
 use crate::value::Value;
+use std::collections::HashMap;
 
 pub struct OptimizeSubqueries;
 
@@ -31,11 +32,12 @@ struct Usage {
 impl Rule for OptimizeSubqueries {
     fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
         let mut usages: Vec<Usage> = Vec::new();
+        let setters = plan.setters();
         for n in plan.find(|k| matches!(k, NodeKind::Calculation { .. })) {
             let NodeKind::Calculation { expr, .. } = plan.kind(n) else {
                 continue;
             };
-            for (subquery, limit, counted) in subquery_reads(plan, expr) {
+            for (subquery, limit, counted) in subquery_reads(plan, &setters, expr) {
                 record(&mut usages, subquery, n, limit, counted);
             }
         }
@@ -53,10 +55,17 @@ impl Rule for OptimizeSubqueries {
 
 /// Every read of a subquery result in `expr`: (SubqueryNode, rows needed
 /// or -1, counted?). A read is not looked into further.
-fn subquery_reads(plan: &Plan, expr: &Expr) -> Vec<(NodeRef, i64, bool)> {
+/// `setters` is [`Plan::setters`] (looked up per reference).
+fn subquery_reads(
+    plan: &Plan,
+    setters: &HashMap<VarId, NodeRef>,
+    expr: &Expr,
+) -> Vec<(NodeRef, i64, bool)> {
     let subquery_of = |e: &Expr| -> Option<NodeRef> {
         let v: VarId = e.reference()?;
-        plan.setter(v)
+        setters
+            .get(&v)
+            .copied()
             .filter(|&s| matches!(plan.kind(s), NodeKind::Subquery { .. }))
     };
     let mut out = Vec::new();
