@@ -386,6 +386,9 @@ fn destructuring_patterns_in_for() {
     assert!(parse("FOR { \"a\" } IN c RETURN 1").is_err());
     // a pattern must assign something
     assert!(parse("FOR [,] IN c RETURN 1").is_err());
+    let s = q("LET a = 1, [b, c] = [2, 3] RETURN c").statements;
+    assert!(matches!(&s[0], Statement::Let(l)
+        if l.len() == 2 && matches!(l[1].0, Pattern::Array(_))));
     // graph loops take plain variables only
     assert!(parse("FOR [v, e] IN 1..2 OUTBOUND 'a/1' edges RETURN v").is_err());
 }
@@ -581,6 +584,10 @@ const ROUND_TRIP: &[&str] = &[
     "FOR { vip: status, `odd name`, \"quoted key\": q } IN c RETURN [status, q]",
     "FOR { obj: [x, [y, z]], w } IN c RETURN [x, y, z, w]",
     "FOR [a, { b, c: [d] }] IN c RETURN d",
+    "LET [x, y] = [1, 2, 3] RETURN [x, y]",
+    "LET [, y] = [1, 2] RETURN y",
+    "LET a = 1, { name, vip: status } = { name: 'n', vip: true } RETURN [a, name, status]",
+    "LET { obj: [x, [y, z]] } = { obj: [1, [2, 3]] } RETURN z",
     "FOR d IN v SEARCH ANALYZER(d.t == 'x', 'text_en') OPTIONS { waitForSync: true } RETURN d",
     "FOR x IN c OPTIONS { indexHint: 'idx' } RETURN x",
     "FOR v, e, p IN 1..3 OUTBOUND 'a/1' GRAPH 'g' PRUNE v.x == 1 OPTIONS { bfs: true } RETURN p",

@@ -329,13 +329,18 @@ impl Resolver<'_> {
                 ops.push(Op::Filter(e));
             }
             S::Let(assignments) => {
-                for (name, e) in assignments {
+                for (target, e) in assignments {
                     let e = self.expr(e, ops)?;
-                    let out = self.declare(name)?;
-                    if e.is_constant() {
-                        self.constants.insert(out, e.clone());
+                    match target {
+                        ast::Pattern::Variable(name) => {
+                            let out = self.declare(name)?;
+                            if e.is_constant() {
+                                self.constants.insert(out, e.clone());
+                            }
+                            ops.push(Op::Let { out, expr: e });
+                        }
+                        pattern => self.destructuring_let(pattern, e, ops)?,
                     }
-                    ops.push(Op::Let { out, expr: e });
                 }
             }
             S::Sort(elements) => {
@@ -436,6 +441,29 @@ impl Resolver<'_> {
             .collect::<Result<Vec<_>>>()?;
         let out = self.vars.create_parser_temporary();
         ops.push(Op::For { out, source });
+        for (target, expr) in targets.into_iter().zip(pattern_accesses(pattern, out)) {
+            ops.push(Op::Let { out: target, expr });
+        }
+        Ok(())
+    }
+
+    /// `LET pattern = value`: the value goes into a parser temporary, each
+    /// pattern variable is a LET of its part. Numbered like the FOR form
+    /// (pattern variables, then the temporary); INFERRED, no documented
+    /// plan shows it.
+    fn destructuring_let(
+        &mut self,
+        pattern: &ast::Pattern,
+        value: Expr,
+        ops: &mut Vec<Op>,
+    ) -> Result<()> {
+        let targets = pattern
+            .variables()
+            .into_iter()
+            .map(|n| self.declare(n))
+            .collect::<Result<Vec<_>>>()?;
+        let out = self.vars.create_parser_temporary();
+        ops.push(Op::Let { out, expr: value });
         for (target, expr) in targets.into_iter().zip(pattern_accesses(pattern, out)) {
             ops.push(Op::Let { out: target, expr });
         }
@@ -1311,6 +1339,20 @@ mod destructuring_tests {
             .collect();
         // pattern variables first, then the loop temporary
         assert_eq!(names, ["#2", "a", "x", "#4"]);
+    }
+
+    #[test]
+    fn destructuring_let_assigns_each_part_of_a_temporary() {
+        let t = TestPlan::single("FOR d IN c LET [x, { y }] = d.pair RETURN [x, y]");
+        let lets: Vec<String> = kinds(&t.plan)
+            .into_iter()
+            .filter_map(|k| match k {
+                NodeKind::Calculation { out, .. } => Some(t.plan.vars.display_name(*out)),
+                _ => None,
+            })
+            .collect();
+        // the temporary holding `d.pair`, then x and y, then the RETURN value
+        assert_eq!(lets, ["#3", "x", "y", "#5"]);
     }
 
     #[test]

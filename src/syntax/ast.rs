@@ -42,8 +42,10 @@ pub enum Statement {
     With(Vec<DataSource>),
     For(For),
     Filter(Expr),
-    /// `LET a = 1, b = 2` — several assignments in one statement.
-    Let(Vec<(Name, Expr)>),
+    /// `LET a = 1, b = 2` — several assignments in one statement; a
+    /// destructuring target (3.12.2) is a pattern, a plain name is
+    /// `Pattern::Variable`.
+    Let(Vec<(Pattern, Expr)>),
     /// `SEARCH` only follows `FOR … IN view` and is stored on the `For`.
     Sort(Vec<SortElement>),
     /// `LIMIT count` or `LIMIT offset, count`.

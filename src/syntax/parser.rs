@@ -774,9 +774,19 @@ impl<'a> Builder<'a> {
                 let mut list = Vec::new();
                 let mut depth = 0;
                 for a in it {
-                    let (x, d) = self.assignment(a)?;
+                    let ((target, e), d) = if a.as_rule() == Rule::destructuring_assignment {
+                        let mut parts = a.into_inner();
+                        let pattern =
+                            self.pattern(parts.next().expect("grammar guarantees a pattern"))?;
+                        let (e, d) = self
+                            .expression(parts.next().expect("grammar guarantees an expression"))?;
+                        ((pattern, e), d)
+                    } else {
+                        let ((name, e), d) = self.assignment(a)?;
+                        ((Pattern::Variable(name), e), d)
+                    };
                     depth = depth.max(d);
-                    list.push(x);
+                    list.push((target, e));
                 }
                 Ok((Statement::Let(list), depth))
             }

@@ -479,7 +479,7 @@ impl Display for Statement {
             Statement::Filter(e) => write!(f, "FILTER {e}"),
             Statement::Let(list) => {
                 f.write_str("LET ")?;
-                assignments(f, list)
+                comma_list(f, list, |f, (target, e)| write!(f, "{target} = {e}"))
             }
             Statement::Sort(list) => {
                 f.write_str("SORT ")?;
