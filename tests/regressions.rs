@@ -2,6 +2,9 @@
 //! test or by probing edge cases), each kept so it never does again: every
 //! one must plan and print in every format, or fail with a numbered error.
 
+#[path = "common/wellformed.rs"]
+mod wellformed;
+
 use aqlplan::{Catalog, Options};
 
 const SHARDED: &str = include_str!("../examples/sharded.json");
@@ -11,7 +14,12 @@ fn survives(catalog: &str, query: &str, options: &Options) -> Option<u32> {
     let catalog = Catalog::from_json_text(catalog).expect("catalog");
     match aqlplan::explain(&catalog, query, options) {
         Ok(x) => {
+            if let Err(broken) = wellformed::check(&x) {
+                panic!("{query}: {broken}");
+            }
             assert!(!x.to_text().is_empty());
+            let json: serde_json::Value = serde_json::from_str(&x.to_json()).expect("JSON");
+            assert!(json.is_object());
             assert!(!x.to_json().is_empty());
             assert!(!x.to_dot().is_empty());
             None
@@ -34,4 +42,11 @@ fn ranges_wider_than_u64_estimate_without_overflow() {
             "{query}"
         );
     }
+}
+
+#[test]
+fn destructuring_object_iteration() {
+    // fuzz/artifacts/query_bytes/crash-3ea76ae9…: FOR [key, value] IN ENTRIES(doc).
+    let query = "LET source = [ { a: 1, b: 2 }, { c: 3 } ]\nFOR doc IN source\n  FOR [key, value] IN ENTRIES(doc)\n  RETURN CONCAT(key, value)";
+    assert_eq!(survives(SHARDED, query, &Options::default()), None);
 }

@@ -400,8 +400,11 @@ impl NodeKind {
                         .chain(i.late_doc_id)
                 })
                 .collect(),
-            NodeKind::EnumerateList { out, .. }
-            | NodeKind::Calculation { out, .. }
+            // Object iteration also sets the attribute value.
+            NodeKind::EnumerateList { out, value, .. } => {
+                std::iter::once(*out).chain(*value).collect()
+            }
+            NodeKind::Calculation { out, .. }
             | NodeKind::Subquery { out, .. }
             | NodeKind::SubqueryStart { out }
             | NodeKind::SubqueryEnd { out, .. } => vec![*out],
@@ -438,8 +441,8 @@ impl NodeKind {
         let sets = match self {
             // Only the one-variable kinds are spelled out; everything else
             // asks `variables_set`, so the two cannot disagree.
-            NodeKind::EnumerateList { out, .. }
-            | NodeKind::Calculation { out, .. }
+            NodeKind::EnumerateList { out, value, .. } => *out == var || *value == Some(var),
+            NodeKind::Calculation { out, .. }
             | NodeKind::Subquery { out, .. }
             | NodeKind::SubqueryStart { out }
             | NodeKind::SubqueryEnd { out, .. } => *out == var,
