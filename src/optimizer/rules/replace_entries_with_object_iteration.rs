@@ -132,6 +132,29 @@ mod tests {
     }
 
     #[test]
+    fn the_object_iteration_sets_both_key_and_value() {
+        let t = TestPlan::single(QUERY);
+        let mut plan = t.plan.clone();
+        t.run(&mut plan, "replace-entries-with-object-iteration");
+        let list = plan
+            .find(|k| matches!(k, NodeKind::EnumerateList { value: Some(_), .. }))
+            .into_iter()
+            .next()
+            .expect("object iteration");
+        let NodeKind::EnumerateList {
+            out,
+            value: Some(value),
+            ..
+        } = *plan.kind(list)
+        else {
+            unreachable!("found as an object iteration");
+        };
+        assert_eq!(plan.kind(list).variables_set(), vec![out, value]);
+        assert!(plan.kind(list).sets_variable(value));
+        assert_eq!(plan.setter(value), Some(list));
+    }
+
+    #[test]
     fn an_element_used_whole_stays_a_list_iteration() {
         let t = TestPlan::single(
             "FOR doc IN [{ a: 1 }] FOR e IN ENTRIES(doc) LET k = e[0] LET v = e[1] RETURN [k, v, e]",

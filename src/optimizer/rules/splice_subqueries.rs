@@ -8,7 +8,10 @@
 //! after:  FOR x IN c  LET s = ( FOR y IN d  RETURN y )  RETURN s   (one pipeline)
 //! ```
 //! Subqueries are spliced root first (the lowest one gets the smallest
-//! ids). ArangoDB 3.6 spliced only subqueries without a LIMIT and without
+//! ids). In a cluster, a body with an odd number of RemoteNodes ends on
+//! the other side from where it starts (`restrict-to-single-shard` took
+//! the Remote in front of a write away): a ScatterNode and a RemoteNode
+//! after the SubqueryStartNode bring the rows over, as ArangoDB does. ArangoDB 3.6 spliced only subqueries without a LIMIT and without
 //! a `COLLECT WITH COUNT INTO`, neither inside nor after them in their
 //! (sub)query (and let a query switch the rule off).
 
@@ -34,6 +37,10 @@ impl Rule for SpliceSubqueries {
             };
             let body = plan.pipeline_ending_at(root);
             let start = plan.create(NodeKind::SubqueryStart { out });
+            let crossing = crosses_sides(plan, &body).then(|| {
+                let scatter = plan.create(NodeKind::Scatter);
+                (scatter, plan.create(NodeKind::Remote))
+            });
             let input = match plan.kind(root) {
                 NodeKind::Return { input } => Some(*input),
                 _ => None,
@@ -49,6 +56,11 @@ impl Rule for SpliceSubqueries {
                 .collect();
             plan.insert_above(sq, start);
             let mut last = start;
+            if let Some((scatter, remote)) = crossing {
+                plan.insert_below(start, scatter);
+                plan.insert_below(scatter, remote);
+                last = remote;
+            }
             for &n in &inner {
                 plan.unlink(n);
                 plan.insert_below(last, n);
@@ -69,6 +81,16 @@ impl Rule for SpliceSubqueries {
             Outcome::Unchanged
         }
     }
+}
+
+/// Whether a subquery body switches between Coordinator and DB-Server an
+/// odd number of times (each RemoteNode is one switch).
+fn crosses_sides(plan: &Plan, body: &[NodeRef]) -> bool {
+    body.iter()
+        .filter(|&&n| matches!(plan.kind(n), NodeKind::Remote))
+        .count()
+        % 2
+        == 1
 }
 
 /// 3.6 splices a subquery only if neither its body nor the rest of the
@@ -118,6 +140,36 @@ mod tests {
                 "8 Return"
             ]
         );
+    }
+
+    #[test]
+    fn a_body_ending_on_the_other_side_gets_a_scatter_and_a_remote() {
+        // The write's Distribute and Remote go (constant key): the body
+        // starts on the Coordinator and ends there after one Remote.
+        let mut t = TestPlan::cluster("LET s = (INSERT { _key: 'a' } INTO c) RETURN s");
+        t.run_all(&[
+            "distribute-in-cluster",
+            "restrict-to-single-shard",
+            "splice-subqueries",
+        ]);
+        let order = t.order();
+        let at = |suffix: &str| order.iter().position(|n| n.ends_with(suffix));
+        let (start, insert) = (at("SubqueryStart"), at("Insert"));
+        assert!(start.is_some() && insert.is_some(), "{order:?}");
+        let between = &order[start.unwrap_or(0) + 1..insert.unwrap_or(0)];
+        assert!(between[0].ends_with("Scatter"), "{order:?}");
+        assert!(between[1].ends_with("Remote"), "{order:?}");
+        let remotes = order.iter().filter(|n| n.ends_with("Remote")).count();
+        assert_eq!(remotes, 2, "{order:?}");
+    }
+
+    #[test]
+    fn a_body_with_balanced_remotes_is_spliced_as_is() {
+        let mut t = TestPlan::cluster("LET s = (FOR y IN c RETURN y) RETURN s");
+        t.run_all(&["scatter-in-cluster", "splice-subqueries"]);
+        let order = t.order();
+        assert_eq!(order.iter().filter(|n| n.ends_with("Scatter")).count(), 1);
+        assert_eq!(order.iter().filter(|n| n.ends_with("Remote")).count(), 2);
     }
 
     #[test]

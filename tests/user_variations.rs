@@ -1,0 +1,636 @@
+//! The variations a user tries next on a documented query plan into
+//! well-formed plans with sensible sites and plausible estimates.
+//!
+//! Every in-subset documented case (`tests/fixtures/docs/`) is varied
+//! mechanically: its collections get another shard count (1, 3, 5 shards in
+//! a flexible database, a OneShard database), the role switches between
+//! single server and Coordinator, and the query (rewritten on its syntax
+//! tree, printed back to AQL) gets an extra FILTER, several FILTERs, loses
+//! its LIMIT, sorts descending by two keys, or returns `doc.value` instead
+//! of `doc`. A rewrite that does not apply to a query is skipped. Issue 2's
+//! list on the OneShard seed query is spelled out on its own as well.
+//!
+//! Planning may fail only with "not implemented" (error 9); those are
+//! counted and printed (`cargo test --test user_variations -- --nocapture`).
+
+mod common;
+#[path = "common/wellformed.rs"]
+mod wellformed;
+
+use aqlplan::plan::NodeKind;
+use aqlplan::syntax::{self, Expr, ExprKind, Name, SortDirection, SortElement, Statement};
+use aqlplan::{Catalog, Explanation, Options, PlannedNode, Site, Version};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// One planned variation: where it came from, for failure messages.
+struct Variation<'a> {
+    label: String,
+    catalog: &'a Catalog,
+    query: &'a str,
+}
+
+// ---------------------------------------------------------------------------
+// Catalog variations
+
+/// The documented catalog, its collections resharded in a flexible
+/// database, in a OneShard database, and on a single server.
+fn catalog_variants(documented: &Value) -> Vec<(String, Value)> {
+    let mut out = vec![("documented".to_string(), documented.clone())];
+    for shards in [1, 3, 5] {
+        out.push((
+            format!("flexible-{shards}"),
+            cluster_catalog(documented, "flexible", Some(shards)),
+        ));
+    }
+    out.push((
+        "oneshard-db".to_string(),
+        cluster_catalog(documented, "single", None),
+    ));
+    let mut single = documented.clone();
+    single["role"] = json!("single");
+    out.push(("single-server".to_string(), single));
+    out
+}
+
+/// `documented` on a Coordinator in a database with the given sharding;
+/// with `shards`, every collection that may have that many gets it
+/// (SatelliteCollections keep their one shard, explicit shard maps go).
+fn cluster_catalog(documented: &Value, sharding: &str, shards: Option<u64>) -> Value {
+    let mut c = documented.clone();
+    c["role"] = json!("coordinator");
+    let name = documented
+        .pointer("/database/name")
+        .cloned()
+        .unwrap_or_else(|| json!("variations"));
+    c["database"] = json!({"name": name, "sharding": sharding});
+    if let (Some(n), Some(collections)) = (
+        shards,
+        c.get_mut("collections").and_then(Value::as_array_mut),
+    ) {
+        for coll in collections {
+            if coll.get("replicationFactor") == Some(&json!("satellite")) {
+                continue;
+            }
+            coll["numberOfShards"] = json!(n);
+            if let Some(o) = coll.as_object_mut() {
+                o.remove("shards");
+                // A OneShard database's prototype keeps its one shard.
+                if o.get("distributeShardsLike") == Some(&json!("_graphs")) {
+                    o.remove("distributeShardsLike");
+                }
+            }
+        }
+    }
+    c
+}
+
+// ---------------------------------------------------------------------------
+// Query variations, made on the syntax tree
+
+/// An expression parsed from AQL text (the rewrites' building blocks).
+fn expr(text: &str) -> Expr {
+    let q = syntax::parse(&format!("RETURN {text}")).expect("rewrite expression parses");
+    match q.statements.into_iter().next() {
+        Some(Statement::Return { expr, .. }) => expr,
+        other => panic!("RETURN {text} parsed as {other:?}"),
+    }
+}
+
+/// The index after the first top-level `FOR` with one plain variable, and
+/// that variable.
+fn first_for(statements: &[Statement]) -> Option<(usize, &Name)> {
+    statements.iter().enumerate().find_map(|(i, s)| match s {
+        Statement::For(f) if f.pattern.is_none() && f.variables.len() == 1 => {
+            Some((i + 1, &f.variables[0]))
+        }
+        _ => None,
+    })
+}
+
+/// `FOR doc …` gets FILTERs on `doc` right after it.
+fn with_filters(query: &syntax::Query, conditions: &[&str]) -> Option<syntax::Query> {
+    let (at, var) = first_for(&query.statements)?;
+    let filters: Vec<Statement> = conditions
+        .iter()
+        .map(|c| Statement::Filter(expr(&format!("{var}.{c}"))))
+        .collect();
+    let mut q = query.clone();
+    q.statements.splice(at..at, filters);
+    Some(q)
+}
+
+/// Without its top-level LIMITs.
+fn without_limit(query: &syntax::Query) -> Option<syntax::Query> {
+    let mut q = query.clone();
+    q.statements
+        .retain(|s| !matches!(s, Statement::Limit { .. }));
+    (q.statements.len() < query.statements.len()).then_some(q)
+}
+
+/// Every top-level SORT descending, with a second key next to the first
+/// one (`SORT doc.a` → `SORT doc.a DESC, doc.second DESC`). Sorts by a
+/// constant, or by something that is not an attribute or variable, are
+/// left alone; without any other sort the rewrite does not apply.
+fn sorted_desc_by_two_keys(query: &syntax::Query) -> Option<syntax::Query> {
+    let mut q = query.clone();
+    let mut changed = false;
+    for s in &mut q.statements {
+        let Statement::Sort(elements) = s else {
+            continue;
+        };
+        let Some(base) = elements.first().and_then(|e| match &e.expr.kind {
+            ExprKind::Attribute { object, .. } => Some(object.as_ref().clone()),
+            ExprKind::Name(_) => Some(e.expr.clone()),
+            _ => None,
+        }) else {
+            continue;
+        };
+        for e in elements.iter_mut() {
+            e.direction = SortDirection::Desc;
+        }
+        elements.push(SortElement {
+            expr: expr(&format!("({base}).second")),
+            direction: SortDirection::Desc,
+        });
+        changed = true;
+    }
+    changed.then_some(q)
+}
+
+/// `RETURN doc` → `RETURN doc.value`.
+fn returning_value(query: &syntax::Query) -> Option<syntax::Query> {
+    let mut q = query.clone();
+    let returned = q.statements.iter_mut().rev().find_map(|s| match s {
+        Statement::Return { expr: e, .. } if matches!(e.kind, ExprKind::Name(_)) => Some(e),
+        _ => None,
+    })?;
+    *returned = expr(&format!("{returned}.value"));
+    Some(q)
+}
+
+/// The documented query and each rewrite that applies to it.
+fn query_variants(text: &str) -> Vec<(&'static str, String)> {
+    let ast = syntax::parse(text).expect("documented queries parse");
+    let rewrites: [(&str, Option<syntax::Query>); 5] = [
+        ("extra-filter", with_filters(&ast, &["x == 1"])),
+        (
+            "several-filters",
+            with_filters(&ast, &["x == 1", "y > 2", "z != null"]),
+        ),
+        ("no-limit", without_limit(&ast)),
+        ("sort-desc-two-keys", sorted_desc_by_two_keys(&ast)),
+        ("return-value", returning_value(&ast)),
+    ];
+    std::iter::once(("documented", text.to_string()))
+        .chain(
+            rewrites
+                .into_iter()
+                .filter_map(|(name, q)| q.map(|q| (name, q.to_string()))),
+        )
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Checks
+
+/// Everything a planned variation must satisfy; the error names the first
+/// broken promise.
+fn check(x: &Explanation) -> Result<(), String> {
+    wellformed::check(x)?;
+    let nodes = x.nodes();
+    let by_id = node_ids_unique(&nodes)?;
+    single_root(x, &nodes)?;
+    if x.is_cluster() {
+        sites_are_sensible(&nodes, &by_id)?;
+    } else if let Some(n) = nodes.iter().find(|n| n.site.is_some()) {
+        return Err(format!("single server: node {} has a site", n.id));
+    }
+    estimates_are_plausible(x, &nodes, &by_id)?;
+    renderers_succeed(x, &nodes)
+}
+
+fn node_ids_unique(nodes: &[PlannedNode]) -> Result<HashMap<u32, &PlannedNode>, String> {
+    let mut by_id = HashMap::new();
+    for n in nodes {
+        if by_id.insert(n.id, n).is_some() {
+            return Err(format!("node id {} is used twice", n.id));
+        }
+    }
+    for n in nodes {
+        if let Some(d) = n.dependencies.iter().find(|d| !by_id.contains_key(d)) {
+            return Err(format!("node {} depends on missing node {d}", n.id));
+        }
+    }
+    Ok(by_id)
+}
+
+/// One node of the main query is nobody's dependency: the plan's root.
+fn single_root(x: &Explanation, nodes: &[PlannedNode]) -> Result<(), String> {
+    let used: HashSet<u32> = nodes.iter().flat_map(|n| n.dependencies.clone()).collect();
+    let roots: Vec<u32> = nodes
+        .iter()
+        .filter(|n| n.subquery_of.is_none() && !used.contains(&n.id))
+        .map(|n| n.id)
+        .collect();
+    if roots != [x.plan.id(x.plan.root())] {
+        return Err(format!("main query roots {roots:?}"));
+    }
+    Ok(())
+}
+
+/// Every node has a site; sites switch exactly across RemoteNodes;
+/// collections are read and written on DB-Servers; the root (the final
+/// RETURN) runs on the Coordinator.
+fn sites_are_sensible(
+    nodes: &[PlannedNode],
+    by_id: &HashMap<u32, &PlannedNode>,
+) -> Result<(), String> {
+    let site = |n: &PlannedNode| n.site.ok_or_else(|| format!("node {} has no site", n.id));
+    let used: HashSet<u32> = nodes.iter().flat_map(|n| n.dependencies.clone()).collect();
+    for n in nodes {
+        let here = site(n)?;
+        for d in &n.dependencies {
+            let switches = site(by_id[d])? != here;
+            if switches != (n.node_type == "RemoteNode") {
+                return Err(format!(
+                    "{} {} on {} reads from {} {} on {}",
+                    n.node_type,
+                    n.id,
+                    here.label(),
+                    by_id[d].node_type,
+                    d,
+                    site(by_id[d])?.label()
+                ));
+            }
+        }
+        let wanted = match n.node_type {
+            "EnumerateCollectionNode"
+            | "IndexNode"
+            | "InsertNode"
+            | "UpdateNode"
+            | "ReplaceNode"
+            | "RemoveNode"
+            | "UpsertNode" => Some(Site::DbServer),
+            "SingleRemoteOperationNode" | "MultipleRemoteModificationNode" | "GatherNode" => {
+                Some(Site::Coordinator)
+            }
+            _ => None,
+        };
+        if wanted.is_some_and(|w| w != here) {
+            return Err(format!("{} {} runs on {}", n.node_type, n.id, here.label()));
+        }
+        // A body's root runs where its SubqueryNode does; the query's root
+        // on the Coordinator.
+        let root_site = match n.subquery_of {
+            _ if used.contains(&n.id) => None,
+            Some(sq) => Some(site(by_id[&sq])?),
+            None => Some(Site::Coordinator),
+        };
+        if root_site.is_some_and(|s| s != here) {
+            return Err(format!(
+                "root {} {} runs on {}",
+                n.node_type,
+                n.id,
+                here.label()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Finite non-negative costs that never shrink down a pipeline; a FILTER
+/// passes at most its input, a LIMIT at most its count.
+fn estimates_are_plausible(
+    x: &Explanation,
+    nodes: &[PlannedNode],
+    by_id: &HashMap<u32, &PlannedNode>,
+) -> Result<(), String> {
+    let limits: HashMap<u32, u64> = x
+        .plan
+        .nodes()
+        .filter_map(|n| match x.plan.kind(n) {
+            NodeKind::Limit { limit, .. } => Some((x.plan.id(n), *limit)),
+            _ => None,
+        })
+        .collect();
+    for n in nodes {
+        if !(n.estimated_cost.is_finite() && n.estimated_cost >= 0.0) {
+            return Err(format!("node {} costs {}", n.id, n.estimated_cost));
+        }
+        let Some(dep) = n.dependencies.first().map(|d| by_id[d]) else {
+            continue;
+        };
+        if n.estimated_cost < dep.estimated_cost {
+            return Err(format!(
+                "{} {} costs {} after its dependency's {}",
+                n.node_type, n.id, n.estimated_cost, dep.estimated_cost
+            ));
+        }
+        let at_most = match n.node_type {
+            "FilterNode" => Some(dep.estimated_items),
+            "LimitNode" => limits.get(&n.id).map(|&l| l.min(dep.estimated_items)),
+            _ => None,
+        };
+        if at_most.is_some_and(|m| n.estimated_items > m) {
+            return Err(format!(
+                "{} {} estimates {} items from {} in",
+                n.node_type, n.id, n.estimated_items, dep.estimated_items
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Text and JSON render; the JSON lists the main query's nodes.
+fn renderers_succeed(x: &Explanation, nodes: &[PlannedNode]) -> Result<(), String> {
+    let text = x.to_text();
+    if !text.contains("Execution plan:") {
+        return Err(format!("text without a plan:\n{text}"));
+    }
+    let json: Value = serde_json::from_str(&x.to_json()).map_err(|e| format!("JSON: {e}"))?;
+    let listed: HashSet<u64> = json
+        .pointer("/plan/nodes")
+        .and_then(Value::as_array)
+        .ok_or("JSON without plan.nodes")?
+        .iter()
+        .filter_map(|n| n.get("id").and_then(Value::as_u64))
+        .collect();
+    let main: HashSet<u64> = nodes
+        .iter()
+        .filter(|n| n.subquery_of.is_none())
+        .map(|n| u64::from(n.id))
+        .collect();
+    if listed != main {
+        return Err(format!("JSON nodes {listed:?}, plan nodes {main:?}"));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Running
+
+/// What a planned variation is compared with its siblings by.
+struct Planned {
+    /// The node types that decide the estimates (see [`strategy`]).
+    strategy: Vec<&'static str>,
+    root_items: u64,
+    limits: usize,
+    text: String,
+}
+
+#[derive(Default)]
+struct Outcome {
+    planned: usize,
+    /// Variation label → the "not implemented" message.
+    not_implemented: Vec<(String, String)>,
+    failures: Vec<String>,
+}
+
+impl Outcome {
+    fn fail(&mut self, label: &str, message: String) {
+        self.failures.push(format!("{label}: {message}"));
+    }
+}
+
+fn plan_variation(v: &Variation, options: &Options, outcome: &mut Outcome) -> Option<Planned> {
+    match aqlplan::explain(v.catalog, v.query, options) {
+        Ok(x) => match check(&x) {
+            Ok(()) => {
+                outcome.planned += 1;
+                let root = x.plan.root();
+                Some(Planned {
+                    strategy: strategy(&x),
+                    root_items: x.estimates.of(root).items,
+                    limits: x
+                        .plan
+                        .nodes()
+                        .filter(|&n| matches!(x.plan.kind(n), NodeKind::Limit { .. }))
+                        .count(),
+                    text: x.to_text(),
+                })
+            }
+            Err(e) => {
+                let text = x.to_text();
+                outcome.fail(&v.label, format!("{e}\n  query: {}\n{text}", v.query));
+                None
+            }
+        },
+        Err(e) if e.number() == 9 => {
+            outcome
+                .not_implemented
+                .push((v.label.clone(), e.to_string()));
+            None
+        }
+        Err(e) => {
+            let message = format!("error {} {e}\n  query: {}", e.number(), v.query);
+            outcome.fail(&v.label, message);
+            None
+        }
+    }
+}
+
+/// The plan's node types without those a rewrite or the sharding adds
+/// or drops on its own: plans of one strategy estimate alike, while another
+/// strategy (an index instead of a scan, an index-driven COLLECT instead of
+/// a hash COLLECT) brings other, equally heuristic numbers.
+fn strategy(x: &Explanation) -> Vec<&'static str> {
+    x.nodes()
+        .into_iter()
+        .map(|n| n.node_type)
+        .filter(|t| {
+            !matches!(
+                *t,
+                "CalculationNode"
+                    | "FilterNode"
+                    | "LimitNode"
+                    | "RemoteNode"
+                    | "GatherNode"
+                    | "ScatterNode"
+                    | "DistributeNode"
+                    | "MaterializeNode"
+            )
+        })
+        .collect()
+}
+
+/// A rewrite shows in the plan and moves the result estimate the way it
+/// should: a FILTER never adds rows, dropping a LIMIT never removes any.
+fn rewrite_is_plausible(
+    rewrite: &str,
+    documented: &Planned,
+    varied: &Planned,
+) -> Result<(), String> {
+    let shows = match rewrite {
+        "extra-filter" => varied.text.contains("`x` == 1"),
+        "several-filters" => ["`x` == 1", "`y` > 2", "`z` != null"]
+            .iter()
+            .all(|c| varied.text.contains(c)),
+        "no-limit" => varied.limits < documented.limits,
+        "sort-desc-two-keys" => varied.text.contains("`second`"),
+        "return-value" => varied.text.contains("`value`"),
+        _ => true,
+    };
+    if !shows {
+        return Err(format!("the {rewrite} rewrite does not show in the plan"));
+    }
+    let (before, after) = (documented.root_items, varied.root_items);
+    let comparable = documented.strategy == varied.strategy;
+    let moved_wrongly = comparable
+        && match rewrite {
+            "extra-filter" | "several-filters" => after > before,
+            "no-limit" => after < before,
+            "sort-desc-two-keys" | "return-value" => after != before,
+            _ => false,
+        };
+    if moved_wrongly {
+        return Err(format!(
+            "{rewrite} estimates {after} result rows, the documented query {before}"
+        ));
+    }
+    Ok(())
+}
+
+fn documented_options(c: &common::Case) -> Options {
+    let mut o = Options {
+        compat: Version::parse(&c.compat).expect("documented version"),
+        bind: c.bind_vars.clone().unwrap_or_default(),
+        ..Options::default()
+    };
+    if let Some(json) = &c.options {
+        o.apply_json(json).expect("documented options");
+    }
+    o
+}
+
+fn report(outcome: &Outcome) {
+    eprintln!(
+        "{} variations planned, {} not implemented (error 9):",
+        outcome.planned,
+        outcome.not_implemented.len()
+    );
+    let mut by_message: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (label, message) in &outcome.not_implemented {
+        by_message.entry(message).or_default().push(label);
+    }
+    for (message, labels) in by_message {
+        eprintln!("  {} × {message} (e.g. {})", labels.len(), labels[0]);
+    }
+}
+
+/// The oldest and newest documented version of each query get every
+/// rewrite; the versions between get the catalog variations of the
+/// documented query only (keeps the run short: most of those cases are one
+/// page printed in many versions).
+fn rewritten_versions(cases: &[common::Case]) -> HashSet<String> {
+    let mut by_query: BTreeMap<&str, Vec<(Version, &str)>> = BTreeMap::new();
+    for c in cases {
+        let v = Version::parse(&c.compat).expect("documented version");
+        by_query.entry(&c.query).or_default().push((v, &c.slug));
+    }
+    let mut out = HashSet::new();
+    for versions in by_query.values_mut() {
+        versions.sort();
+        out.extend(versions.first().map(|v| v.1.to_string()));
+        out.extend(versions.last().map(|v| v.1.to_string()));
+    }
+    out
+}
+
+/// Plans every variation of every case on the catalogs `wanted` picks,
+/// checking each plan and each rewrite against the documented query on
+/// the same catalog.
+fn plan_matrix(wanted: impl Fn(&str) -> bool) -> Outcome {
+    let cases = common::all_cases();
+    let rewritten = rewritten_versions(&cases);
+    let mut outcome = Outcome::default();
+    for c in &cases {
+        let options = documented_options(c);
+        let mut queries = query_variants(&c.query);
+        if !rewritten.contains(&c.slug) {
+            queries.truncate(1);
+        }
+        // Root estimates of each rewrite on the resharded flexible catalogs.
+        type Estimates = Vec<(String, u64)>;
+        let mut by_sharding: BTreeMap<(&str, Vec<&str>), Estimates> = BTreeMap::new();
+        for (catalog_label, catalog_json) in catalog_variants(&c.catalog) {
+            if !wanted(&catalog_label) {
+                continue;
+            }
+            let label = format!("{} / {catalog_label}", c.slug);
+            let catalog = match Catalog::from_json(&catalog_json) {
+                Ok(catalog) => catalog,
+                Err(e) => {
+                    outcome.fail(&label, format!("catalog refused: {e}"));
+                    continue;
+                }
+            };
+            let mut documented = None;
+            for (query_label, query) in &queries {
+                let v = Variation {
+                    label: format!("{label} / {query_label}"),
+                    catalog: &catalog,
+                    query,
+                };
+                let Some(planned) = plan_variation(&v, &options, &mut outcome) else {
+                    continue;
+                };
+                if catalog_label.starts_with("flexible-") {
+                    by_sharding
+                        .entry((query_label, planned.strategy.clone()))
+                        .or_default()
+                        .push((catalog_label.clone(), planned.root_items));
+                }
+                match &documented {
+                    None if *query_label == "documented" => documented = Some(planned),
+                    None => {}
+                    Some(d) => {
+                        if let Err(e) = rewrite_is_plausible(query_label, d, &planned) {
+                            outcome.fail(&v.label, format!("{e}\n{}", planned.text));
+                        }
+                    }
+                }
+            }
+        }
+        // Sharding changes where the work runs, not how many rows it yields.
+        for ((query_label, _), estimates) in by_sharding {
+            if estimates.windows(2).any(|w| w[0].1 != w[1].1) {
+                let label = format!("{} / {query_label}", c.slug);
+                outcome.fail(
+                    &label,
+                    format!("result estimates by sharding {estimates:?}"),
+                );
+            }
+        }
+    }
+    report(&outcome);
+    outcome
+}
+
+fn assert_all_planned(outcome: &Outcome, at_least: usize) {
+    assert!(
+        outcome.failures.is_empty(),
+        "{} failures:\n{}",
+        outcome.failures.len(),
+        outcome.failures.join("\n\n")
+    );
+    assert!(
+        outcome.planned >= at_least,
+        "only {} variations planned",
+        outcome.planned
+    );
+}
+
+#[test]
+fn cluster_variations_of_every_documented_case_plan_well_formed() {
+    let outcome = plan_matrix(|catalog| catalog != "single-server" && catalog != "documented");
+    // Four cluster catalogs for each of the 79 cases, several rewrites for
+    // most queries.
+    assert_all_planned(&outcome, 500);
+}
+
+#[test]
+fn documented_and_single_server_variations_plan_well_formed() {
+    let outcome = plan_matrix(|catalog| catalog == "single-server" || catalog == "documented");
+    assert_all_planned(&outcome, 250);
+}
