@@ -215,6 +215,7 @@ impl Builder {
                             method: CollectMethod::Distinct,
                             fixed_method: true,
                             disable_index: false,
+                            method_option: None,
                         }),
                     );
                     input = out;
@@ -267,6 +268,7 @@ impl Builder {
                 },
                 fixed_method: false,
                 disable_index: c.disable_index,
+                method_option: c.method_option,
             }),
         )
     }

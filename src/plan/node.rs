@@ -233,6 +233,8 @@ pub struct Collect {
     pub fixed_method: bool,
     /// `OPTIONS { disableIndex: true }`: no `use-index-for-collect`.
     pub disable_index: bool,
+    /// `OPTIONS { method: "hash" | "sorted" }`: the user's choice.
+    pub method_option: Option<CollectMethod>,
 }
 
 /// A COLLECT served by an index scan: each group reads one index field;

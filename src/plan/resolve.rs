@@ -66,6 +66,7 @@ pub(crate) struct CollectOp {
     pub into_expr: Option<Expr>,
     pub keep: Option<Vec<VarId>>,
     pub disable_index: bool,
+    pub method_option: Option<super::CollectMethod>,
 }
 
 #[derive(Debug, Clone)]
@@ -633,6 +634,15 @@ impl Resolver<'_> {
         // `OPTIONS { disableIndex: true }` keeps use-index-for-collect away.
         let disable_index = matches!(&options, Value::Object(members)
             if members.iter().any(|(k, v)| k == "disableIndex" && v.is_truthy()));
+        // `OPTIONS { method: "hash" }` / `"sorted"`; other values are ignored.
+        let method_option = match &options {
+            Value::Object(members) => members.iter().find_map(|(k, v)| match (k.as_str(), v) {
+                ("method", Value::String(m)) if m == "hash" => Some(super::CollectMethod::Hash),
+                ("method", Value::String(m)) if m == "sorted" => Some(super::CollectMethod::Sorted),
+                _ => None,
+            }),
+            _ => None,
+        };
         // Expressions are resolved in the old scope; outputs are declared
         // in a fresh scope that hides the loop variables.
         let mut groups = Vec::new();
@@ -706,6 +716,7 @@ impl Resolver<'_> {
             into_expr,
             keep,
             disable_index,
+            method_option,
         }));
         Ok(())
     }

@@ -43,17 +43,15 @@ impl Rule for SpecializeCollect {
         }
         let outs: Vec<_> = c.groups.iter().map(|g| g.0).collect();
         let ins: Vec<_> = c.groups.iter().map(|g| g.1).collect();
+        let option = c.method_option;
 
-        let mut hash = plan.clone();
-        fix(&mut hash, n, CollectMethod::Hash);
-        if !followed_by_sort_null(&hash, n) {
-            let sort = hash.create(NodeKind::Sort {
-                elements: ascending(&outs),
-                limit: 0,
-                grouped: 0,
-            });
-            hash.insert_below(n, sort);
+        if option == Some(CollectMethod::Hash) {
+            // The user's choice: hash in place, no alternative plan.
+            make_hash(plan, n, &outs);
+            return Outcome::Changed;
         }
+        let mut hash = plan.clone();
+        make_hash(&mut hash, n, &outs);
 
         fix(plan, n, CollectMethod::Sorted);
         if !(cx.compat.sorted_collect_reuses_covering_sort() && sorted_above(plan, n, &ins)) {
@@ -64,7 +62,24 @@ impl Rule for SpecializeCollect {
             });
             plan.insert_above(n, sort);
         }
+        if option == Some(CollectMethod::Sorted) {
+            return Outcome::Changed;
+        }
         Outcome::Alternatives(vec![hash])
+    }
+}
+
+/// Hash grouping, sorting the result afterwards unless a `SORT null`
+/// follows.
+fn make_hash(plan: &mut Plan, n: NodeRef, outs: &[crate::plan::VarId]) {
+    fix(plan, n, CollectMethod::Hash);
+    if !followed_by_sort_null(plan, n) {
+        let sort = plan.create(NodeKind::Sort {
+            elements: ascending(outs),
+            limit: 0,
+            grouped: 0,
+        });
+        plan.insert_below(n, sort);
     }
 }
 
@@ -195,6 +210,27 @@ mod tests {
             order(&plan).iter().filter(|n| n.ends_with(" Sort")).count(),
             2
         );
+    }
+
+    #[test]
+    fn method_option_picks_one_plan() {
+        for (method, expected) in [("hash", "hash"), ("sorted", "sorted")] {
+            let t = TestPlan::single(&format!(
+                "FOR d IN c COLLECT g = d.g OPTIONS {{ method: '{method}' }} RETURN g"
+            ));
+            let mut plan = t.plan.clone();
+            assert_eq!(t.run(&mut plan, "specialize-collect"), Outcome::Changed);
+            let m = kinds(&plan).into_iter().find_map(|k| match k {
+                crate::plan::NodeKind::Collect(c) => Some(c.method),
+                _ => None,
+            });
+            let want = if expected == "hash" {
+                crate::plan::CollectMethod::Hash
+            } else {
+                crate::plan::CollectMethod::Sorted
+            };
+            assert_eq!(m, Some(want));
+        }
     }
 
     #[test]
