@@ -50,3 +50,23 @@ fn destructuring_object_iteration() {
     let query = "LET source = [ { a: 1, b: 2 }, { c: 3 } ]\nFOR doc IN source\n  FOR [key, value] IN ENTRIES(doc)\n  RETURN CONCAT(key, value)";
     assert_eq!(survives(SHARDED, query, &Options::default()), None);
 }
+
+#[test]
+fn syntax_errors_after_not_or_at_before_multibyte_text() {
+    // fuzz/artifacts/query_bytes/crash-f80bf251…: the error message looked
+    // for `NOT IN` / `AT LEAST` by slicing two/five bytes into 'ü'.
+    let single = r#"{"role": "single", "collections": [{"name": "example"}]}"#;
+    for query in [
+        " not \u{FFFD}\u{FFFD}use RETURN doc",
+        "NOT \u{FC}",
+        "RETURN 1 NOT NOT \u{FC}",
+        "AT \u{E9}\u{E9}\u{E9}",
+        "RETURN 1 AT AT \u{E9}\u{E9}",
+    ] {
+        assert_eq!(
+            survives(single, query, &Options::default()),
+            Some(1501),
+            "{query}"
+        );
+    }
+}

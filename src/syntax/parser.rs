@@ -338,8 +338,8 @@ fn token_description(text: &str, i: usize) -> &'static str {
         let word = &rest[..end];
         if word.eq_ignore_ascii_case("not") {
             let after = rest[end..].trim_start();
-            if after.len() >= 2
-                && after[..2].eq_ignore_ascii_case("in")
+            // `get`: the text after NOT may start with a multi-byte char.
+            if after.get(..2).is_some_and(|w| w.eq_ignore_ascii_case("in"))
                 && !after[2..].starts_with(|ch: char| ch.is_ascii_alphanumeric() || ch == '_')
             {
                 return "not in operator";
@@ -347,7 +347,10 @@ fn token_description(text: &str, i: usize) -> &'static str {
         }
         if word.eq_ignore_ascii_case("at") {
             let after = rest[end..].trim_start();
-            if after.len() >= 5 && after[..5].eq_ignore_ascii_case("least") {
+            if after
+                .get(..5)
+                .is_some_and(|w| w.eq_ignore_ascii_case("least"))
+            {
                 return "at least modifier";
             }
         }
