@@ -2,13 +2,14 @@
 //! well-formed plans with sensible sites and plausible estimates.
 //!
 //! Every in-subset documented case (`tests/fixtures/docs/`) is varied
-//! mechanically: its collections get another shard count (1, 3, 5 shards in
-//! a flexible database, a OneShard database), the role switches between
-//! single server and Coordinator, and the query (rewritten on its syntax
-//! tree, printed back to AQL) gets an extra FILTER, several FILTERs, loses
-//! its LIMIT, sorts descending by two keys, or returns `doc.value` instead
-//! of `doc`. A rewrite that does not apply to a query is skipped. Issue 2's
-//! list on the OneShard seed query is spelled out on its own as well.
+//! mechanically: its collections get another shard count (1, 3, 5 shards
+//! in a flexible database, a OneShard database) or are replaced by
+//! unindexed ones of another size, the role switches between single server
+//! and Coordinator, and the query (rewritten on its syntax tree, printed
+//! back to AQL) gets an extra FILTER, several FILTERs, loses its LIMIT,
+//! sorts descending by two keys, or returns `doc.value` instead of `doc`.
+//! A rewrite that does not apply to a query is skipped. Issue 2's list on
+//! the OneShard seed query is spelled out on its own as well.
 //!
 //! Planning may fail only with "not implemented" (error 9); those are
 //! counted and printed (`cargo test --test user_variations -- --nocapture`).
@@ -34,7 +35,8 @@ struct Variation<'a> {
 // Catalog variations
 
 /// The documented catalog, its collections resharded in a flexible
-/// database, in a OneShard database, and on a single server.
+/// database, replaced by unindexed ones, in a OneShard database, and on a
+/// single server.
 fn catalog_variants(documented: &Value) -> Vec<(String, Value)> {
     let mut out = vec![("documented".to_string(), documented.clone())];
     for shards in [1, 3, 5] {
@@ -43,6 +45,19 @@ fn catalog_variants(documented: &Value) -> Vec<(String, Value)> {
             cluster_catalog(documented, "flexible", Some(shards)),
         ));
     }
+    // Another collection in their place: two shards, other counts, no
+    // secondary indexes.
+    let mut other = cluster_catalog(documented, "flexible", Some(2));
+    for coll in other
+        .get_mut("collections")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        coll["indexes"] = json!([]);
+        coll["count"] = json!(500);
+    }
+    out.push(("unindexed-2".to_string(), other));
     out.push((
         "oneshard-db".to_string(),
         cluster_catalog(documented, "single", None),
@@ -197,17 +212,21 @@ fn query_variants(text: &str) -> Vec<(&'static str, String)> {
 /// Everything a planned variation must satisfy; the error names the first
 /// broken promise.
 fn check(x: &Explanation) -> Result<(), String> {
+    check_rendered(x, &x.nodes(), &x.to_text())
+}
+
+/// [`check`] with the nodes and the text already at hand.
+fn check_rendered(x: &Explanation, nodes: &[PlannedNode], text: &str) -> Result<(), String> {
     wellformed::check(x)?;
-    let nodes = x.nodes();
-    let by_id = node_ids_unique(&nodes)?;
-    single_root(x, &nodes)?;
+    let by_id = node_ids_unique(nodes)?;
+    single_root(x, nodes)?;
     if x.is_cluster() {
-        sites_are_sensible(&nodes, &by_id)?;
+        sites_are_sensible(nodes, &by_id)?;
     } else if let Some(n) = nodes.iter().find(|n| n.site.is_some()) {
         return Err(format!("single server: node {} has a site", n.id));
     }
-    estimates_are_plausible(x, &nodes, &by_id)?;
-    renderers_succeed(x, &nodes)
+    estimates_are_plausible(x, nodes, &by_id)?;
+    renderers_succeed(x, nodes, text)
 }
 
 fn node_ids_unique(nodes: &[PlannedNode]) -> Result<HashMap<u32, &PlannedNode>, String> {
@@ -343,8 +362,7 @@ fn estimates_are_plausible(
 }
 
 /// Text and JSON render; the JSON lists the main query's nodes.
-fn renderers_succeed(x: &Explanation, nodes: &[PlannedNode]) -> Result<(), String> {
-    let text = x.to_text();
+fn renderers_succeed(x: &Explanation, nodes: &[PlannedNode], text: &str) -> Result<(), String> {
     if !text.contains("Execution plan:") {
         return Err(format!("text without a plan:\n{text}"));
     }
@@ -394,49 +412,41 @@ impl Outcome {
 }
 
 fn plan_variation(v: &Variation, options: &Options, outcome: &mut Outcome) -> Option<Planned> {
-    match aqlplan::explain(v.catalog, v.query, options) {
-        Ok(x) => match check(&x) {
-            Ok(()) => {
-                outcome.planned += 1;
-                let root = x.plan.root();
-                Some(Planned {
-                    strategy: strategy(&x),
-                    root_items: x.estimates.of(root).items,
-                    limits: x
-                        .plan
-                        .nodes()
-                        .filter(|&n| matches!(x.plan.kind(n), NodeKind::Limit { .. }))
-                        .count(),
-                    text: x.to_text(),
-                })
-            }
-            Err(e) => {
-                let text = x.to_text();
-                outcome.fail(&v.label, format!("{e}\n  query: {}\n{text}", v.query));
-                None
-            }
-        },
+    let x = match aqlplan::explain(v.catalog, v.query, options) {
+        Ok(x) => x,
         Err(e) if e.number() == 9 => {
             outcome
                 .not_implemented
                 .push((v.label.clone(), e.to_string()));
-            None
+            return None;
         }
         Err(e) => {
             let message = format!("error {} {e}\n  query: {}", e.number(), v.query);
             outcome.fail(&v.label, message);
-            None
+            return None;
         }
+    };
+    let (nodes, text) = (x.nodes(), x.to_text());
+    if let Err(e) = check_rendered(&x, &nodes, &text) {
+        outcome.fail(&v.label, format!("{e}\n  query: {}\n{text}", v.query));
+        return None;
     }
+    outcome.planned += 1;
+    Some(Planned {
+        strategy: strategy(&nodes),
+        root_items: x.estimates.of(x.plan.root()).items,
+        limits: only(&nodes, "LimitNode").len(),
+        text,
+    })
 }
 
 /// The plan's node types without those a rewrite or the sharding adds
 /// or drops on its own: plans of one strategy estimate alike, while another
 /// strategy (an index instead of a scan, an index-driven COLLECT instead of
 /// a hash COLLECT) brings other, equally heuristic numbers.
-fn strategy(x: &Explanation) -> Vec<&'static str> {
-    x.nodes()
-        .into_iter()
+fn strategy(nodes: &[PlannedNode]) -> Vec<&'static str> {
+    nodes
+        .iter()
         .map(|n| n.node_type)
         .filter(|t| {
             !matches!(
@@ -518,23 +528,20 @@ fn report(outcome: &Outcome) {
     }
 }
 
-/// The oldest and newest documented version of each query get every
-/// rewrite; the versions between get the catalog variations of the
-/// documented query only (keeps the run short: most of those cases are one
-/// page printed in many versions).
+/// The newest documented version of each query gets every rewrite; the
+/// older ones get the catalog variations of the documented query only
+/// (keeps the run short: most of those cases are one page printed in many
+/// versions).
 fn rewritten_versions(cases: &[common::Case]) -> HashSet<String> {
-    let mut by_query: BTreeMap<&str, Vec<(Version, &str)>> = BTreeMap::new();
+    let mut newest: BTreeMap<&str, (Version, &str)> = BTreeMap::new();
     for c in cases {
         let v = Version::parse(&c.compat).expect("documented version");
-        by_query.entry(&c.query).or_default().push((v, &c.slug));
+        let entry = newest.entry(&c.query).or_insert((v, &c.slug));
+        if v > entry.0 {
+            *entry = (v, &c.slug);
+        }
     }
-    let mut out = HashSet::new();
-    for versions in by_query.values_mut() {
-        versions.sort();
-        out.extend(versions.first().map(|v| v.1.to_string()));
-        out.extend(versions.last().map(|v| v.1.to_string()));
-    }
-    out
+    newest.values().map(|(_, slug)| slug.to_string()).collect()
 }
 
 /// Plans every variation of every case on the catalogs `wanted` picks,
@@ -624,13 +631,161 @@ fn assert_all_planned(outcome: &Outcome, at_least: usize) {
 #[test]
 fn cluster_variations_of_every_documented_case_plan_well_formed() {
     let outcome = plan_matrix(|catalog| catalog != "single-server" && catalog != "documented");
-    // Four cluster catalogs for each of the 79 cases, several rewrites for
-    // most queries.
-    assert_all_planned(&outcome, 500);
+    // Five cluster catalogs for each of the 79 cases, several rewrites for
+    // most queries (890 when written).
+    assert_all_planned(&outcome, 700);
 }
 
 #[test]
 fn documented_and_single_server_variations_plan_well_formed() {
     let outcome = plan_matrix(|catalog| catalog == "single-server" || catalog == "documented");
-    assert_all_planned(&outcome, 250);
+    // Two catalogs for each case, several rewrites for most (356).
+    assert_all_planned(&outcome, 280);
+}
+
+// ---------------------------------------------------------------------------
+// Issue 2's list, on the OneShard seed query
+
+const SEED: &str =
+    "FOR doc IN example FILTER doc.value % 2 == 0 SORT doc.value ASC LIMIT 10 RETURN doc";
+
+/// The seed query as a user edits it next, with its LIMIT if it keeps one.
+fn seed_variations() -> Vec<(&'static str, String, Option<u64>)> {
+    let seed = |from: &str, to: &str| SEED.replace(from, to);
+    vec![
+        ("seed", SEED.to_string(), Some(10)),
+        (
+            "another filter",
+            seed("SORT", "FILTER doc.x == 1 SORT"),
+            Some(10),
+        ),
+        ("no LIMIT", seed("LIMIT 10 ", ""), None),
+        (
+            "SORT DESC by two keys",
+            seed("doc.value ASC", "doc.value DESC, doc.other DESC"),
+            Some(10),
+        ),
+        (
+            "RETURN doc.value",
+            seed("RETURN doc", "RETURN doc.value"),
+            Some(10),
+        ),
+        (
+            "several FILTERs",
+            seed(
+                "SORT",
+                "FILTER doc.x == 1 FILTER doc.y > 2 FILTER doc.name != null SORT",
+            ),
+            Some(10),
+        ),
+    ]
+}
+
+/// The seed's collection with `shards` shards in a database sharded so.
+fn seed_catalog(sharding: &str, shards: u64) -> Catalog {
+    let json = json!({
+        "database": {"name": "db", "sharding": sharding},
+        "collections": [{"name": "example", "numberOfShards": shards, "count": 10000}]
+    });
+    Catalog::from_json(&json).expect("seed catalog")
+}
+
+fn only<'n>(nodes: &'n [PlannedNode], node_type: &str) -> Vec<&'n PlannedNode> {
+    nodes.iter().filter(|n| n.node_type == node_type).collect()
+}
+
+/// Where the seed's steps run: the scan and the sort on the DB-Servers,
+/// the RETURN on the Coordinator; with one shard the LIMIT goes to the
+/// DB-Server too (OneShard: a single Remote), with five the rows are
+/// merged by a sorting Gather and limited on the Coordinator.
+fn seed_sites_are_sensible(x: &Explanation, shards: u32, limit: Option<u64>) -> Result<(), String> {
+    let nodes = x.nodes();
+    let site_of = |t: &str| only(&nodes, t).iter().map(|n| n.site).collect::<Vec<_>>();
+    let (dbs, coor) = (Some(Site::DbServer), Some(Site::Coordinator));
+    if site_of("EnumerateCollectionNode") != [dbs] || site_of("SortNode") != [dbs] {
+        return Err("the scan and the sort belong on the DB-Server".into());
+    }
+    if site_of("ReturnNode") != [coor] {
+        return Err("the RETURN belongs on the Coordinator".into());
+    }
+    // The LIMIT the query wrote is the lowest one; newer versions copy it
+    // to the DB-Servers as well (sort-limit).
+    let limits = site_of("LimitNode");
+    let limit_site = if shards == 1 { dbs } else { coor };
+    let wrote = limits.last().copied();
+    let copies_on_dbs = limits.iter().rev().skip(1).all(|s| *s == dbs);
+    if wrote != limit.map(|_| limit_site) || !copies_on_dbs {
+        return Err(format!("LIMIT sites {limits:?}"));
+    }
+    let remotes = only(&nodes, "RemoteNode").len();
+    if remotes != 1 || x.one_shard.applied != (shards == 1) {
+        return Err(format!(
+            "{remotes} Remote(s), OneShard {}",
+            x.one_shard.applied
+        ));
+    }
+    let gather = only(&nodes, "GatherNode");
+    let merges = gather
+        .iter()
+        .any(|g| g.comment.contains("DESC") || g.comment.contains("ASC"));
+    if merges != (shards > 1) {
+        return Err(format!("gather {:?}", gather.first().map(|g| &g.comment)));
+    }
+    Ok(())
+}
+
+/// The scan reads the whole collection; the result is the LIMIT's count,
+/// or without one at most the collection.
+fn seed_estimates_are_plausible(x: &Explanation, limit: Option<u64>) -> Result<(), String> {
+    let nodes = x.nodes();
+    let scanned: Vec<u64> = only(&nodes, "EnumerateCollectionNode")
+        .iter()
+        .map(|n| n.estimated_items)
+        .collect();
+    let result = x.estimates.of(x.plan.root()).items;
+    let plausible = match limit {
+        Some(n) => result == n,
+        None => result > 10 && result <= 10000,
+    };
+    if scanned != [10000] || !plausible {
+        return Err(format!("scan estimates {scanned:?}, result {result}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn issue_2_variations_of_the_oneshard_seed_plan_with_sensible_sites() {
+    let catalogs = [
+        ("OneShard database", seed_catalog("single", 1)),
+        ("1 shard, flexible database", seed_catalog("flexible", 1)),
+        ("5 shards, flexible database", seed_catalog("flexible", 5)),
+    ];
+    let versions = [Version::parse("3.6").expect("version"), Version::NEWEST];
+    let mut planned = 0;
+    for (catalog_label, catalog) in &catalogs {
+        let shards = catalog
+            .collection("example")
+            .map_or(0, |c| c.number_of_shards);
+        for compat in versions {
+            for (label, query, limit) in seed_variations() {
+                let options = Options {
+                    compat,
+                    ..Options::default()
+                };
+                let x = aqlplan::explain(catalog, &query, &options)
+                    .unwrap_or_else(|e| panic!("{label} on {catalog_label}: {e}"));
+                let checked = check(&x)
+                    .and_then(|()| seed_sites_are_sensible(&x, shards, limit))
+                    .and_then(|()| seed_estimates_are_plausible(&x, limit));
+                if let Err(e) = checked {
+                    panic!(
+                        "{label} on {catalog_label} ({compat}): {e}\n{}",
+                        x.to_text()
+                    );
+                }
+                planned += 1;
+            }
+        }
+    }
+    assert_eq!(planned, 36);
 }
