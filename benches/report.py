@@ -3,7 +3,9 @@
 
 Reads criterion's estimates (target/criterion/**/new/estimates.json):
 median and median absolute deviation per benchmark, then the growth ratio
-time(10000) / time(1000) of every scaling series and phase.
+time(10 n) / time(n) of every scaling series and phase at its two largest
+sizes (1000 -> 10000, or 200 -> 2000 for series bounded by the plan-node
+limit).
 """
 import json
 import pathlib
@@ -32,12 +34,17 @@ for name in sorted(rows, key=lambda n: [int(p) if p.isdigit() else p for p in n.
     print(f"| `{name}` | {fmt(median)} | ±{fmt(mad)} ({100 * mad / median:.0f} %) |")
 
 print()
-print("| series | phase | 1 000 | 10 000 | ratio |")
-print("| --- | --- | ---: | ---: | ---: |")
-for name in sorted(rows):
-    if name.startswith("scaling/") and name.endswith("/1000"):
-        big = name[: -len("1000")] + "10000"
-        if big in rows:
-            _, series, phase, _ = name.split("/")
-            small, large = rows[name][0], rows[big][0]
-            print(f"| {series} | {phase} | {fmt(small)} | {fmt(large)} | {large / small:.1f} |")
+print("| series | phase | n | time(n) | time(10 n) | ratio |")
+print("| --- | --- | ---: | ---: | ---: | ---: |")
+sizes = {}
+for name in rows:
+    if name.startswith("scaling/"):
+        _, series, phase, n = name.split("/")
+        sizes.setdefault((series, phase), []).append(int(n))
+for (series, phase), ns in sorted(sizes.items()):
+    large = max(ns)
+    small = large // 10
+    if small in ns:
+        a = rows[f"scaling/{series}/{phase}/{small}"][0]
+        b = rows[f"scaling/{series}/{phase}/{large}"][0]
+        print(f"| {series} | {phase} | {small} | {fmt(a)} | {fmt(b)} | {b / a:.1f} |")

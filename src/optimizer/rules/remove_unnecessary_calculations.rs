@@ -55,13 +55,17 @@ impl Rule for RemoveUnnecessaryCalculations {
                         uses.relearn(plan, u);
                     }
                     removed = true;
-                } else if expr.attribute_path().is_some()
-                    && users(plan, n, out)
-                        .iter()
-                        .all(|&u| plan.kind(u).is_calculation() && stays_shallow(plan, u, expr))
+                } else if let Some(readers) = expr
+                    .attribute_path()
+                    .and_then(|_| uses.readers_below(plan, n, out))
+                    .filter(|readers| {
+                        readers
+                            .iter()
+                            .all(|&u| plan.kind(u).is_calculation() && stays_shallow(plan, u, expr))
+                    })
                 {
                     let replacement = expr.clone();
-                    for u in users(plan, n, out) {
+                    for u in readers {
                         if let NodeKind::Calculation { expr, .. } = plan.kind_mut(u) {
                             let e = std::mem::replace(expr, replacement.clone());
                             *expr = e.rewrite(&mut |x| match x {
@@ -74,7 +78,7 @@ impl Rule for RemoveUnnecessaryCalculations {
                     uses.forget_tree(plan, n);
                     plan.remove(n);
                     removed = true;
-                } else if let Some(user) = single_inlinable_user(plan, n, out) {
+                } else if let Some(user) = single_inlinable_user(plan, &uses, n, out) {
                     let replacement = expr.clone();
                     if let NodeKind::Calculation { expr, .. } = plan.kind_mut(user) {
                         let e = std::mem::replace(expr, replacement.clone());
@@ -168,6 +172,25 @@ impl Uses {
             .unwrap_or_default()
     }
 
+    /// The nodes below `n` in its own pipeline that read `v`, top first —
+    /// `None` when a reader is elsewhere (in a subquery body), where the
+    /// SubqueryNode would count as the reader. Walks only as far as the
+    /// last reader.
+    fn readers_below(&self, plan: &Plan, n: NodeRef, v: VarId) -> Option<Vec<NodeRef>> {
+        let readers = self.readers.get(&v)?;
+        let wanted = readers.iter().filter(|&&u| u != n).count();
+        let mut found = Vec::with_capacity(wanted);
+        let mut cur = plan.parent(n);
+        while found.len() < wanted {
+            let c = cur?;
+            if readers.contains(&c) {
+                found.push(c);
+            }
+            cur = plan.parent(c);
+        }
+        Some(found)
+    }
+
     fn used_by_other_than(&self, v: VarId, n: NodeRef) -> bool {
         self.readers
             .get(&v)
@@ -207,11 +230,11 @@ fn captured_by_collect_into(plan: &Plan) -> HashSet<NodeRef> {
 /// can move into it: it reads `out` exactly once, both are general
 /// ("simple") expressions, and a function call would not be pushed into
 /// an inner loop.
-fn single_inlinable_user(plan: &Plan, n: NodeRef, out: VarId) -> Option<NodeRef> {
+fn single_inlinable_user(plan: &Plan, uses: &Uses, n: NodeRef, out: VarId) -> Option<NodeRef> {
     let NodeKind::Calculation { expr, .. } = plan.kind(n) else {
         return None;
     };
-    let [user] = users(plan, n, out)[..] else {
+    let [user] = uses.readers_below(plan, n, out)?[..] else {
         return None;
     };
     let NodeKind::Calculation { expr: target, .. } = plan.kind(user) else {
@@ -268,19 +291,6 @@ fn subquery_writes(plan: &Plan, n: NodeRef) -> bool {
     plan.pipeline_ending_at(*root)
         .into_iter()
         .any(|s| matches!(plan.kind(s), NodeKind::Modification(_)))
-}
-
-/// Nodes below `n` that read `var`.
-fn users(plan: &Plan, n: NodeRef, var: VarId) -> Vec<NodeRef> {
-    let mut out = Vec::new();
-    let mut cur = plan.parent(n);
-    while let Some(c) = cur {
-        if plan.node_uses(c, var) {
-            out.push(c);
-        }
-        cur = plan.parent(c);
-    }
-    out
 }
 
 /// Whether inlining `inlined` into the calculation `user` keeps the
