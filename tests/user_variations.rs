@@ -361,19 +361,38 @@ fn estimates_are_plausible(
     Ok(())
 }
 
-/// Text and JSON render; the JSON lists the main query's nodes.
+/// Text and JSON render; the JSON lists the main query's nodes, each with
+/// the same estimates.
 fn renderers_succeed(x: &Explanation, nodes: &[PlannedNode], text: &str) -> Result<(), String> {
     if !text.contains("Execution plan:") {
         return Err(format!("text without a plan:\n{text}"));
     }
     let json: Value = serde_json::from_str(&x.to_json()).map_err(|e| format!("JSON: {e}"))?;
-    let listed: HashSet<u64> = json
+    let json_nodes = json
         .pointer("/plan/nodes")
         .and_then(Value::as_array)
-        .ok_or("JSON without plan.nodes")?
-        .iter()
-        .filter_map(|n| n.get("id").and_then(Value::as_u64))
-        .collect();
+        .ok_or("JSON without plan.nodes")?;
+    let by_id: HashMap<u32, &PlannedNode> = nodes.iter().map(|n| (n.id, n)).collect();
+    let mut listed = HashSet::new();
+    for n in json_nodes {
+        let id = n
+            .get("id")
+            .and_then(Value::as_u64)
+            .ok_or("JSON node without id")?;
+        let items = n.get("estimatedNrItems").and_then(Value::as_u64);
+        let cost = n.get("estimatedCost").and_then(Value::as_f64);
+        let planned = u32::try_from(id).ok().and_then(|id| by_id.get(&id));
+        let agrees = planned.is_some_and(|p| {
+            items == Some(p.estimated_items)
+                && cost.is_some_and(|c| (c - p.estimated_cost).abs() <= 1e-6 * c.abs().max(1.0))
+        });
+        if !agrees {
+            return Err(format!(
+                "JSON node {id} estimates {items:?} items at cost {cost:?}"
+            ));
+        }
+        listed.insert(id);
+    }
     let main: HashSet<u64> = nodes
         .iter()
         .filter(|n| n.subquery_of.is_none())
