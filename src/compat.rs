@@ -128,6 +128,37 @@ impl Version {
         self.at_least(12, 0)
     }
 
+    /// Before 3.5 the primary index answered only `==` and `IN`; from 3.5
+    /// it also answers ranges on `_key`.
+    pub fn primary_index_answers_ranges(self) -> bool {
+        self.at_least(5, 0)
+    }
+
+    /// Before 3.7 the sorted-index matcher divided the estimate of a
+    /// range-only condition by its range factor (2, or 7.5 for two
+    /// bounds) too; from 3.7 only when some field also has an equality
+    /// (SortedIndexAttributeMatcher.cpp).
+    pub fn range_only_conditions_reduce_estimates(self) -> bool {
+        !self.at_least(7, 0)
+    }
+
+    /// Before 3.5 an index of an empty collection was still estimated by
+    /// the matcher's factors instead of answering 0 items.
+    pub fn empty_indexes_are_estimated(self) -> bool {
+        !self.at_least(5, 0)
+    }
+
+    /// From 3.9 `distribute-sort-to-cluster` moves a SORT below the
+    /// deterministic calculations that do not feed it.
+    pub fn sort_moves_below_unrelated_calculations(self) -> bool {
+        self.at_least(9, 0)
+    }
+
+    /// OneShard (`cluster-one-shard`) exists from 3.6.
+    pub fn has_one_shard(self) -> bool {
+        self.at_least(6, 0)
+    }
+
     /// From 3.12.3 a sorted COLLECT reuses a SORT above it that covers all
     /// group keys (in any direction) instead of inserting its own SortNode.
     pub fn sorted_collect_reuses_covering_sort(self) -> bool {

@@ -387,7 +387,7 @@ fn not_evaluated_reason(catalog: &Catalog, options: &Options) -> Reason {
         .is_some_and(|r| !options.rules.is_enabled(r, options.compat));
     let message = if disabled {
         "the rule cluster-one-shard was disabled by the query options".to_string()
-    } else if options.compat < crate::compat::Version::new(3, 6, 0) {
+    } else if !options.compat.has_one_shard() {
         format!(
             "ArangoDB {} has no OneShard support (it came with 3.6)",
             options.compat

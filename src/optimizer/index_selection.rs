@@ -197,7 +197,7 @@ pub fn filter_costs(
         if let Some(i) = position {
             if index.kind == "primary"
                 && !matches!(op, BinaryOp::Eq | BinaryOp::In)
-                && compat < Version::new(3, 5, 0)
+                && !compat.primary_index_answers_ranges()
             {
                 continue;
             }
@@ -233,8 +233,7 @@ pub fn filter_costs(
     if analysis.covered > 0 && (!index.sparse || analysis.covered == fields.len()) {
         costs.supported = true;
         let mut items = (items_in_index * values) as f64;
-        let old_estimates = compat < Version::new(3, 7, 0);
-        if items_in_index > 0 || old_estimates && compat < Version::new(3, 5, 0) {
+        if items_in_index > 0 || compat.empty_indexes_are_estimated() {
             if index.selectivity.is_some() && analysis.by_equality == fields.len() {
                 match index.selectivity {
                     Some(s) if s > 0.0 => items = 1.0 / s * values as f64,
@@ -247,7 +246,7 @@ pub fn filter_costs(
                     None => items /= analysis.equality_factor,
                 }
                 items /= analysis.non_equality_factor;
-            } else if old_estimates {
+            } else if compat.range_only_conditions_reduce_estimates() {
                 items /= analysis.non_equality_factor;
             }
             costs.items = items as u64;

@@ -24,7 +24,7 @@ impl Rule for DistributeSortToCluster {
                 };
                 let elements = elements.clone();
                 let mut point = remote;
-                if cx.compat >= crate::compat::Version::new(3, 9, 0) {
+                if cx.compat.sort_moves_below_unrelated_calculations() {
                     while let Some(d) = plan.dependency(point) {
                         let skippable = match plan.kind(d) {
                             NodeKind::Calculation { out, expr } => {
