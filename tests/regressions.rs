@@ -62,6 +62,9 @@ fn syntax_errors_after_not_or_at_before_multibyte_text() {
         "RETURN 1 NOT NOT \u{FC}",
         "AT \u{E9}\u{E9}\u{E9}",
         "RETURN 1 AT AT \u{E9}\u{E9}",
+        // crash-28332282…, crash-3a118dca…, crash-40bf26cb…
+        "At\u{FFFD}\u{FFFD}\u{FFFD}\u{0}AL|\u{7f}",
+        "At\u{0}\u{0}\u{0}\u{FFFD}\u{FFFD}\u{0}|l\u{7f}",
     ] {
         assert_eq!(
             survives(single, query, &Options::default()),
