@@ -13,6 +13,9 @@
 //!
 //! Planning may fail only with "not implemented" (error 9); those are
 //! counted and printed (`cargo test --test user_variations -- --nocapture`).
+//! Each case plans at its documented version, the rewrites at the newest
+//! documented version of each query; `AQLPLAN_VARIATIONS_EVERY_VERSION=1`
+//! plans everything at every version from 3.4 to 3.12 (about a minute).
 
 mod common;
 #[path = "common/wellformed.rs"]
@@ -410,7 +413,7 @@ fn renderers_succeed(x: &Explanation, nodes: &[PlannedNode], text: &str) -> Resu
 /// What a planned variation is compared with its siblings by.
 struct Planned {
     /// The node types that decide the estimates (see [`strategy`]).
-    strategy: Vec<&'static str>,
+    strategy: Vec<String>,
     root_items: u64,
     limits: usize,
     text: String,
@@ -460,16 +463,16 @@ fn plan_variation(v: &Variation, options: &Options, outcome: &mut Outcome) -> Op
 }
 
 /// The plan's node types without those a rewrite or the sharding adds
-/// or drops on its own: plans of one strategy estimate alike, while another
-/// strategy (an index instead of a scan, an index-driven COLLECT instead of
-/// a hash COLLECT) brings other, equally heuristic numbers.
-fn strategy(nodes: &[PlannedNode]) -> Vec<&'static str> {
+/// or drops on its own, and the loops' order: plans of one strategy
+/// estimate alike, while another strategy (an index instead of a scan, an
+/// index-driven COLLECT instead of a hash COLLECT, another join order)
+/// brings other, equally heuristic numbers.
+fn strategy(nodes: &[PlannedNode]) -> Vec<String> {
     nodes
         .iter()
-        .map(|n| n.node_type)
-        .filter(|t| {
+        .filter(|n| {
             !matches!(
-                *t,
+                n.node_type,
                 "CalculationNode"
                     | "FilterNode"
                     | "LimitNode"
@@ -479,6 +482,14 @@ fn strategy(nodes: &[PlannedNode]) -> Vec<&'static str> {
                     | "DistributeNode"
                     | "MaterializeNode"
             )
+        })
+        .map(|n| match n.comment.find("FOR ") {
+            // `FOR doc IN coll`, without the comments after it.
+            Some(at) => {
+                let source = n.comment[at..].split("/*").next().unwrap_or_default();
+                format!("{} {}", n.node_type, source.trim_end())
+            }
+            None => n.node_type.to_string(),
         })
         .collect()
 }
@@ -563,74 +574,112 @@ fn rewritten_versions(cases: &[common::Case]) -> HashSet<String> {
     newest.values().map(|(_, slug)| slug.to_string()).collect()
 }
 
+/// Every ArangoDB version the test can plan each case for
+/// (`AQLPLAN_VARIATIONS_EVERY_VERSION=1`; by default each case plans at its
+/// documented version only).
+const EVERY_VERSION: [&str; 10] = [
+    "3.4", "3.5", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12.0", "3.12",
+];
+
 /// Plans every variation of every case on the catalogs `wanted` picks,
 /// checking each plan and each rewrite against the documented query on
 /// the same catalog.
 fn plan_matrix(wanted: impl Fn(&str) -> bool) -> Outcome {
     let cases = common::all_cases();
     let rewritten = rewritten_versions(&cases);
+    let every_version = std::env::var_os("AQLPLAN_VARIATIONS_EVERY_VERSION").is_some();
     let mut outcome = Outcome::default();
     for c in &cases {
-        let options = documented_options(c);
         let mut queries = query_variants(&c.query);
-        if !rewritten.contains(&c.slug) {
+        if !every_version && !rewritten.contains(&c.slug) {
             queries.truncate(1);
         }
-        // Root estimates of each rewrite on the resharded flexible catalogs.
-        type Estimates = Vec<(String, u64)>;
-        let mut by_sharding: BTreeMap<(&str, Vec<&str>), Estimates> = BTreeMap::new();
-        for (catalog_label, catalog_json) in catalog_variants(&c.catalog) {
-            if !wanted(&catalog_label) {
-                continue;
-            }
-            let label = format!("{} / {catalog_label}", c.slug);
-            let catalog = match Catalog::from_json(&catalog_json) {
-                Ok(catalog) => catalog,
-                Err(e) => {
-                    outcome.fail(&label, format!("catalog refused: {e}"));
-                    continue;
-                }
+        let documented = documented_options(c);
+        let versions: Vec<Version> = if every_version {
+            EVERY_VERSION
+                .iter()
+                .map(|v| Version::parse(v).expect("version"))
+                .collect()
+        } else {
+            vec![documented.compat]
+        };
+        for compat in versions {
+            let options = Options {
+                compat,
+                ..documented.clone()
             };
-            let mut documented = None;
-            for (query_label, query) in &queries {
-                let v = Variation {
-                    label: format!("{label} / {query_label}"),
-                    catalog: &catalog,
-                    query,
-                };
-                let Some(planned) = plan_variation(&v, &options, &mut outcome) else {
-                    continue;
-                };
-                if catalog_label.starts_with("flexible-") {
-                    by_sharding
-                        .entry((query_label, planned.strategy.clone()))
-                        .or_default()
-                        .push((catalog_label.clone(), planned.root_items));
-                }
-                match &documented {
-                    None if *query_label == "documented" => documented = Some(planned),
-                    None => {}
-                    Some(d) => {
-                        if let Err(e) = rewrite_is_plausible(query_label, d, &planned) {
-                            outcome.fail(&v.label, format!("{e}\n{}", planned.text));
-                        }
-                    }
-                }
-            }
-        }
-        // Sharding changes where the work runs, not how many rows it yields.
-        for ((query_label, _), estimates) in by_sharding {
-            if estimates.windows(2).any(|w| w[0].1 != w[1].1) {
-                let label = format!("{} / {query_label}", c.slug);
-                outcome.fail(
-                    &label,
-                    format!("result estimates by sharding {estimates:?}"),
-                );
-            }
+            let slug = if every_version {
+                format!("{}@{compat}", c.slug)
+            } else {
+                c.slug.clone()
+            };
+            let case = (slug.as_str(), &c.catalog, queries.as_slice());
+            plan_case(case, &options, &wanted, &mut outcome);
         }
     }
     report(&outcome);
     outcome
+}
+
+/// One case's variations at one version.
+fn plan_case(
+    (slug, documented_catalog, queries): (&str, &Value, &[(&'static str, String)]),
+    options: &Options,
+    wanted: &impl Fn(&str) -> bool,
+    outcome: &mut Outcome,
+) {
+    // Root estimates of each rewrite on the resharded flexible catalogs.
+    type Estimates = Vec<(String, u64)>;
+    let mut by_sharding: BTreeMap<(&str, Vec<String>), Estimates> = BTreeMap::new();
+    for (catalog_label, catalog_json) in catalog_variants(documented_catalog) {
+        if !wanted(&catalog_label) {
+            continue;
+        }
+        let label = format!("{slug} / {catalog_label}");
+        let catalog = match Catalog::from_json(&catalog_json) {
+            Ok(catalog) => catalog,
+            Err(e) => {
+                outcome.fail(&label, format!("catalog refused: {e}"));
+                continue;
+            }
+        };
+        let mut documented = None;
+        for (query_label, query) in queries {
+            let v = Variation {
+                label: format!("{label} / {query_label}"),
+                catalog: &catalog,
+                query,
+            };
+            let Some(planned) = plan_variation(&v, options, outcome) else {
+                continue;
+            };
+            if catalog_label.starts_with("flexible-") {
+                by_sharding
+                    .entry((query_label, planned.strategy.clone()))
+                    .or_default()
+                    .push((catalog_label.clone(), planned.root_items));
+            }
+            match &documented {
+                None if *query_label == "documented" => documented = Some(planned),
+                None => {}
+                Some(d) => {
+                    if let Err(e) = rewrite_is_plausible(query_label, d, &planned) {
+                        outcome.fail(&v.label, format!("{e}\n{}", planned.text));
+                    }
+                }
+            }
+        }
+    }
+    // Sharding changes where the work runs, not how many rows it yields.
+    for ((query_label, _), estimates) in by_sharding {
+        if estimates.windows(2).any(|w| w[0].1 != w[1].1) {
+            let label = format!("{slug} / {query_label}");
+            outcome.fail(
+                &label,
+                format!("result estimates by sharding {estimates:?}"),
+            );
+        }
+    }
 }
 
 fn assert_all_planned(outcome: &Outcome, at_least: usize) {
