@@ -123,6 +123,15 @@ impl Version {
         self.at_least(12, 1)
     }
 
+    /// From 3.6 the plan builder decides FILTERs on compile-time constants
+    /// (`FILTER true` is dropped, `FILTER false` becomes a NoResultsNode) and
+    /// `remove-unnecessary-filters` only removes always-true filters. Before,
+    /// every FILTER got a calculation and the rule also turned always-false
+    /// filters into NoResultsNodes (OptimizerRules.cpp, ExecutionPlan.cpp).
+    pub fn plan_builder_decides_constant_filters(self) -> bool {
+        self.at_least(6, 0)
+    }
+
     /// The `async-prefetch` rule and the `Par` column exist from 3.12.0.
     pub fn has_async_prefetch(self) -> bool {
         self.at_least(12, 0)

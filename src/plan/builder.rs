@@ -124,9 +124,14 @@ impl Builder {
                 last = self.append(last, kind);
             }
             Op::Filter(e) => match e.as_value() {
-                Some(v) if v.is_truthy() => {}
-                Some(_) => last = self.append(last, NodeKind::NoResults),
-                None => {
+                // Before 3.6 constant filters are left to
+                // `remove-unnecessary-filters`.
+                Some(v) if self.compat.plan_builder_decides_constant_filters() => {
+                    if !v.is_truthy() {
+                        last = self.append(last, NodeKind::NoResults);
+                    }
+                }
+                _ => {
                     let input = self.operand(&mut last, e);
                     last = self.append(last, NodeKind::Filter { input });
                 }

@@ -372,6 +372,56 @@ impl Expr {
         }
     }
 
+    /// Truthy whatever the variables hold, judged from the expression's
+    /// shape alone as ArangoDB's `AstNode::isTrue` does: a truthy value, any
+    /// array or object literal, `a || b` with a side known true, `a && b`
+    /// with both known true, `!x` with `x` known false, or an attribute of
+    /// a constant that resolves to a truthy value. `false` means "unknown".
+    pub fn is_true(&self) -> bool {
+        match self {
+            Expr::Value(v) => v.is_truthy(),
+            Expr::Array(_) | Expr::Object(_) => true,
+            Expr::Binary(BinaryOp::Or, a, b) => a.is_true() || b.is_true(),
+            Expr::Binary(BinaryOp::And, a, b) => a.is_true() && b.is_true(),
+            Expr::Unary(UnaryOp::Not, x) => x.is_false(),
+            Expr::Attribute(..) => self.constant_attribute().is_some_and(|v| v.is_truthy()),
+            _ => false,
+        }
+    }
+
+    /// Falsy whatever the variables hold (ArangoDB's `AstNode::isFalse`),
+    /// the mirror image of [`Self::is_true`]. `false` means "unknown".
+    pub fn is_false(&self) -> bool {
+        match self {
+            Expr::Value(v) => !v.is_truthy(),
+            Expr::Binary(BinaryOp::Or, a, b) => a.is_false() && b.is_false(),
+            Expr::Binary(BinaryOp::And, a, b) => a.is_false() || b.is_false(),
+            Expr::Unary(UnaryOp::Not, x) => x.is_true(),
+            Expr::Attribute(..) => self.constant_attribute().is_some_and(|v| !v.is_truthy()),
+            _ => false,
+        }
+    }
+
+    /// The value of `constant.name`: the member, or null when the constant
+    /// is no object or lacks it (the last duplicate key wins, as in AQL).
+    fn constant_attribute(&self) -> Option<Value> {
+        let Expr::Attribute(object, name) = self else {
+            return None;
+        };
+        let value = match object.as_ref() {
+            inner @ Expr::Attribute(..) => inner.constant_attribute()?,
+            other => other.constant_value()?,
+        };
+        Some(match value {
+            Value::Object(members) => members
+                .into_iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map_or(Value::Null, |(_, v)| v),
+            _ => Value::Null,
+        })
+    }
+
     /// A single attribute path on a variable (`doc.a.b`): ArangoDB's
     /// "attribute expression".
     pub fn attribute_path(&self) -> Option<(VarId, Vec<&str>)> {

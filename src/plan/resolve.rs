@@ -326,7 +326,7 @@ impl Resolver<'_> {
                 }
             }
             S::Filter(e) => {
-                let e = self.expr(e, ops)?;
+                let e = decided_condition(self.expr(e, ops)?);
                 ops.push(Op::Filter(e));
             }
             S::Let(assignments) => {
@@ -1044,6 +1044,21 @@ fn pattern_accesses(pattern: &ast::Pattern, root: VarId) -> Vec<Expr> {
         }
     }
     out
+}
+
+/// A deterministic FILTER condition known true or false from its shape
+/// alone becomes that boolean, as ArangoDB's AST optimizer does before
+/// planning (`FILTER [d.a]` is `FILTER true`).
+fn decided_condition(e: Expr) -> Expr {
+    if !e.is_deterministic() {
+        e
+    } else if e.is_true() {
+        Expr::Value(Value::Bool(true))
+    } else if e.is_false() {
+        Expr::Value(Value::Bool(false))
+    } else {
+        e
+    }
 }
 
 /// Folds an expression whose operands are constants, as ArangoDB's AST
