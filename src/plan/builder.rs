@@ -123,19 +123,20 @@ impl Builder {
                 };
                 last = self.append(last, kind);
             }
-            Op::Filter(e) => match e.as_value() {
-                // Before 3.6 constant filters are left to
-                // `remove-unnecessary-filters`.
-                Some(v) if self.compat.plan_builder_decides_constant_filters() => {
-                    if !v.is_truthy() {
-                        last = self.append(last, NodeKind::NoResults);
-                    }
-                }
-                _ => {
-                    let input = self.operand(&mut last, e);
-                    last = self.append(last, NodeKind::Filter { input });
-                }
-            },
+            // A condition known from its shape (even a non-deterministic
+            // one, `[RAND()]`) needs no FilterNode; before 3.6 such filters
+            // are left to `remove-unnecessary-filters`.
+            Op::Filter(e) if self.compat.plan_builder_decides_constant_filters() && e.is_true() => {
+            }
+            Op::Filter(e)
+                if self.compat.plan_builder_decides_constant_filters() && e.is_false() =>
+            {
+                last = self.append(last, NodeKind::NoResults);
+            }
+            Op::Filter(e) => {
+                let input = self.operand(&mut last, e);
+                last = self.append(last, NodeKind::Filter { input });
+            }
             Op::Let { out, expr } => {
                 match expr.reference().and_then(|v| self.subquery_nodes.get(&v)) {
                     // `LET x = (subquery)`: the SubqueryNode produces x itself.

@@ -8,8 +8,8 @@
 //! after:  FOR d IN c  LET #1 = [d.a]  RETURN d
 //! ```
 //! Before 3.6 an always-false FILTER is replaced by a NoResultsNode here;
-//! from 3.6 the plan builder already does that for literal `false`, and the
-//! rule leaves always-false filters alone. It does not fire when the
+//! from 3.6 the plan builder already does that for a FILTER written with a
+//! known-false condition, and the rule leaves always-false filters alone. It does not fire when the
 //! condition comes from anything but a calculation, is non-deterministic,
 //! or cannot be decided from the expression's shape ([`Expr::is_true`]).
 
@@ -181,6 +181,9 @@ mod tests {
         assert!(!has(&kept, "Filter") && !has(&kept, "Calculation"));
         let empty = TestPlan::single("FOR d IN c FILTER null RETURN d").order();
         assert!(has(&empty, "NoResults") && !has(&empty, "Filter"));
+        // The builder judges the shape without asking for determinism.
+        let random = TestPlan::single("FOR d IN c FILTER [RAND()] RETURN d").order();
+        assert!(!has(&random, "Filter") && !has(&random, "Calculation"));
     }
 
     #[test]
