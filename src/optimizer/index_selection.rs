@@ -564,10 +564,22 @@ pub fn sort_weight(part: &Expr) -> u8 {
 /// Attribute paths through which an expression reads `var`; None when it
 /// reads the whole value somewhere.
 pub fn attribute_uses(e: &Expr, var: VarId, out: &mut Vec<Vec<String>>) -> bool {
+    // The paths already listed, for the duplicate check (a scan of `out`
+    // per path would be quadratic in wide object literals).
+    let mut seen: std::collections::HashSet<Vec<String>> = out.iter().cloned().collect();
+    collect_attribute_uses(e, var, out, &mut seen)
+}
+
+fn collect_attribute_uses(
+    e: &Expr,
+    var: VarId,
+    out: &mut Vec<Vec<String>>,
+    seen: &mut std::collections::HashSet<Vec<String>>,
+) -> bool {
     if let Some((v, path)) = e.attribute_path() {
         if v == var {
             let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
-            if !out.contains(&path) {
+            if seen.insert(path.clone()) {
                 out.push(path);
             }
             return true;
@@ -578,7 +590,7 @@ pub fn attribute_uses(e: &Expr, var: VarId, out: &mut Vec<Vec<String>>) -> bool 
         other => other
             .children()
             .into_iter()
-            .all(|c| attribute_uses(c, var, out)),
+            .all(|c| collect_attribute_uses(c, var, out, seen)),
     }
 }
 
