@@ -233,7 +233,7 @@ pub static RULES: &[RuleDef] = &[
     def("remove-unnecessary-calculations-3", "DH", OLD, None),
     def("remove-unnecessary-remote-scatter", "C", OLD, Some(&RemoveUnnecessaryRemoteScatter)),
     def("undistribute-remove-after-enum-coll", "C", OLD, Some(&UndistributeRemoveAfterEnumColl)),
-    def("collect-in-cluster", "C", OLD, None),
+    def("collect-in-cluster", "C", OLD, Some(&CollectInCluster)),
     def("sort-limit", "", OLD, Some(&SortLimit)),
     def("reduce-extraction-to-projection", "", OLD, Some(&ReduceExtractionToProjection)),
     def("restrict-to-single-shard", "C", OLD, Some(&RestrictToSingleShard)),

@@ -4,6 +4,7 @@
 mod async_prefetch;
 mod batch_materialize_documents;
 mod cluster_one_shard;
+mod collect_in_cluster;
 mod decay_unnecessary_sorted_gather;
 mod distribute_filtercalc_to_cluster;
 mod distribute_in_cluster;
@@ -45,6 +46,7 @@ mod use_indexes;
 pub use async_prefetch::AsyncPrefetch;
 pub use batch_materialize_documents::BatchMaterializeDocuments;
 pub use cluster_one_shard::ClusterOneShard;
+pub use collect_in_cluster::CollectInCluster;
 pub use decay_unnecessary_sorted_gather::DecayUnnecessarySortedGather;
 pub use distribute_filtercalc_to_cluster::DistributeFilterCalcToCluster;
 pub use distribute_in_cluster::DistributeInCluster;
