@@ -10,13 +10,17 @@
 //! ```
 
 use crate::optimizer::{Context, Outcome, Rule};
-use crate::plan::{NodeKind, Plan};
+use crate::plan::{NodeKind, NodeRef, Plan};
+use std::collections::HashMap;
 
 pub struct MoveFiltersUp;
 
 impl Rule for MoveFiltersUp {
     fn apply(&self, plan: &mut Plan, _cx: &Context) -> Outcome {
         let mut changed = false;
+        // Whether a node is deterministic walks its expressions; nodes only
+        // move here, so each is asked once however many filters pass it.
+        let mut deterministic: HashMap<NodeRef, bool> = HashMap::new();
         for f in plan.find(|k| matches!(k, NodeKind::Filter { .. })) {
             let NodeKind::Filter { input } = *plan.kind(f) else {
                 continue;
@@ -26,8 +30,10 @@ impl Rule for MoveFiltersUp {
                 let blocked = matches!(
                     plan.kind(c),
                     NodeKind::Limit { .. } | NodeKind::Modification(_)
-                ) || !plan.is_deterministic(c)
-                    || plan.kind(c).variables_set().contains(&input)
+                ) || !*deterministic
+                    .entry(c)
+                    .or_insert_with(|| plan.is_deterministic(c))
+                    || plan.kind(c).sets_variable(input)
                     || plan.dependency(c).is_none();
                 if blocked {
                     break;
