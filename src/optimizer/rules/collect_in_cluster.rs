@@ -513,6 +513,24 @@ mod tests {
     }
 
     #[test]
+    fn grouped_count_sums_partial_lengths_and_a_hash_collect_drops_the_gather_sort() {
+        let mut t = TestPlan::cluster(
+            "FOR d IN c SORT d.v COLLECT v = d.v WITH COUNT INTO l OPTIONS { method: 'hash' } \
+             RETURN { v, l }",
+        );
+        assert!(last_outcome(&mut t));
+        let c = collects(&t);
+        assert!(c[0].0[0].ends_with("= LENGTH()"), "{:?}", c[0]);
+        assert_eq!(c[0].1, CollectMethod::Hash);
+        assert!(c[1].0[0].starts_with("l = SUM(#"), "{:?}", c[1]);
+        assert_eq!(c[1].1, CollectMethod::Hash);
+        let sorted_gather = kinds(&t.plan)
+            .into_iter()
+            .any(|k| matches!(k, NodeKind::Gather(g) if !g.elements.is_empty()));
+        assert!(!sorted_gather);
+    }
+
+    #[test]
     fn into_is_not_pushed() {
         let mut t = TestPlan::cluster("FOR d IN c COLLECT x = d.a INTO g RETURN [x, g]");
         assert!(!last_outcome(&mut t));
