@@ -322,7 +322,9 @@ impl Resolver<'_> {
                         let out = self.declare(&f.variables[0])?;
                         ops.push(Op::For { out, source });
                     }
-                    Some(pattern) => self.destructuring_for(pattern, source, ops)?,
+                    Some(pattern) => {
+                        self.destructure(pattern, |out| Op::For { out, source }, ops)?
+                    }
                 }
             }
             S::Filter(e) => {
@@ -340,7 +342,9 @@ impl Resolver<'_> {
                             }
                             ops.push(Op::Let { out, expr: e });
                         }
-                        pattern => self.destructuring_let(pattern, e, ops)?,
+                        pattern => {
+                            self.destructure(pattern, |out| Op::Let { out, expr: e }, ops)?
+                        }
                     }
                 }
             }
@@ -425,14 +429,16 @@ impl Resolver<'_> {
         Ok(())
     }
 
-    /// `FOR pattern IN source`: the loop runs over a parser temporary and
-    /// each pattern variable is a LET of its element or attribute of it.
-    /// Variables are numbered pattern variables first (text order), then
-    /// the loop temporary (the numbering of the 3.12 release notes' plans).
-    fn destructuring_for(
+    /// `FOR pattern IN source` and `LET pattern = value`: the loop (or the
+    /// value) goes into a parser temporary, and each pattern variable is a
+    /// LET of its element or attribute of it. Variables are numbered
+    /// pattern variables first (text order), then the temporary: the
+    /// numbering of the 3.12 release notes' FOR plans (for LET INFERRED,
+    /// no documented plan shows it).
+    fn destructure(
         &mut self,
         pattern: &ast::Pattern,
-        source: ForSource,
+        bind: impl FnOnce(VarId) -> Op,
         ops: &mut Vec<Op>,
     ) -> Result<()> {
         let targets = pattern
@@ -441,30 +447,7 @@ impl Resolver<'_> {
             .map(|n| self.declare(n))
             .collect::<Result<Vec<_>>>()?;
         let out = self.vars.create_parser_temporary();
-        ops.push(Op::For { out, source });
-        for (target, expr) in targets.into_iter().zip(pattern_accesses(pattern, out)) {
-            ops.push(Op::Let { out: target, expr });
-        }
-        Ok(())
-    }
-
-    /// `LET pattern = value`: the value goes into a parser temporary, each
-    /// pattern variable is a LET of its part. Numbered like the FOR form
-    /// (pattern variables, then the temporary); INFERRED, no documented
-    /// plan shows it.
-    fn destructuring_let(
-        &mut self,
-        pattern: &ast::Pattern,
-        value: Expr,
-        ops: &mut Vec<Op>,
-    ) -> Result<()> {
-        let targets = pattern
-            .variables()
-            .into_iter()
-            .map(|n| self.declare(n))
-            .collect::<Result<Vec<_>>>()?;
-        let out = self.vars.create_parser_temporary();
-        ops.push(Op::Let { out, expr: value });
+        ops.push(bind(out));
         for (target, expr) in targets.into_iter().zip(pattern_accesses(pattern, out)) {
             ops.push(Op::Let { out: target, expr });
         }
