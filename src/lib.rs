@@ -58,8 +58,7 @@
 
 // The pest parser is built without its `std` feature, whose per-rule stack
 // guard took about a quarter of parse time (perf); its generated code names
-// `alloc`. Our
-// own prescan bounds nesting instead (`syntax::MAX_NESTING`).
+// `alloc`. The parser's prescan bounds nesting instead (`MAX_NESTING`).
 extern crate alloc;
 
 pub mod catalog;
