@@ -25,16 +25,7 @@ pub fn render(x: &Explanation) -> String {
 /// Everything after the query header for one plan: the node table,
 /// indexes, functions and rules.
 pub fn plan_sections(x: &Explanation, plan: &Plan) -> String {
-    let estimates = crate::plan::estimate::estimate(plan, x.catalog, x.compat);
-    let sites = if x.is_cluster() {
-        crate::cluster::sites(plan)
-    } else {
-        Default::default()
-    };
-    let mut r = Renderer::new(x.catalog, x.compat, plan);
-    let rows = r.rows(&estimates, &sites);
-    let mut out = String::new();
-    table(&mut out, &rows, x.is_cluster(), x.compat);
+    let (mut out, r) = table_of(x, plan);
     out.push('\n');
     indexes(&mut out, &r.indexes, x.compat);
     if !r.functions.is_empty() {
@@ -49,6 +40,12 @@ pub fn plan_sections(x: &Explanation, plan: &Plan) -> String {
 
 /// Only the "Execution plan:" table of a plan (for the optimizer trace).
 pub(crate) fn plan_table(x: &Explanation, plan: &Plan) -> String {
+    table_of(x, plan).0
+}
+
+/// The "Execution plan:" table, and the renderer that collected the
+/// indexes and functions its rows use.
+fn table_of<'a>(x: &Explanation<'a>, plan: &'a Plan) -> (String, Renderer<'a>) {
     let estimates = crate::plan::estimate::estimate(plan, x.catalog, x.compat);
     let sites = if x.is_cluster() {
         crate::cluster::sites(plan)
@@ -59,7 +56,7 @@ pub(crate) fn plan_table(x: &Explanation, plan: &Plan) -> String {
     let rows = r.rows(&estimates, &sites);
     let mut out = String::new();
     table(&mut out, &rows, x.is_cluster(), x.compat);
-    out
+    (out, r)
 }
 
 fn utf16_len(s: &str) -> usize {
