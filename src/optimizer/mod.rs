@@ -30,6 +30,18 @@ pub enum Outcome {
     Refused(Vec<Reason>),
 }
 
+impl Outcome {
+    /// `Changed` or `Unchanged`, for rules that only report whether they did
+    /// something.
+    pub fn changed_if(changed: bool) -> Outcome {
+        if changed {
+            Outcome::Changed
+        } else {
+            Outcome::Unchanged
+        }
+    }
+}
+
 impl PartialEq for Outcome {
     /// Alternatives compare by count: plans have no meaningful equality.
     fn eq(&self, other: &Outcome) -> bool {

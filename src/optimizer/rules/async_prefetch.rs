@@ -65,11 +65,7 @@ impl Rule for AsyncPrefetch {
                 _ => {}
             }
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

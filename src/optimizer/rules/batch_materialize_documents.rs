@@ -53,11 +53,7 @@ impl Rule for BatchMaterializeDocuments {
             plan.insert_below(n, node);
             changed = true;
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -48,11 +48,7 @@ impl Rule for CollectInCluster {
                 changed |= split(plan, cx, collect, &site);
             }
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -32,11 +32,7 @@ impl Rule for DecayUnnecessarySortedGather {
                 }
             }
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -59,11 +59,7 @@ impl Rule for DistributeFilterCalcToCluster {
                 cur = next;
             }
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -49,11 +49,7 @@ impl Rule for DistributeInCluster {
                 changed = true;
             }
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

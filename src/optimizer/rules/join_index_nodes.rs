@@ -45,11 +45,7 @@ impl Rule for JoinIndexNodes {
             drop_join_only_projections(plan, join);
             changed = true;
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -31,11 +31,7 @@ impl Rule for MoveCalculationsDown {
             plan.insert_below(target, n);
             changed = true;
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

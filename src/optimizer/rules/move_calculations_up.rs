@@ -93,11 +93,7 @@ impl Rule for MoveCalculationsUp {
                 changed = true;
             }
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

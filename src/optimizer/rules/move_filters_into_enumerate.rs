@@ -40,11 +40,7 @@ impl Rule for MoveFiltersIntoEnumerate {
             }
             changed |= fold_filters(plan, cx, n, out);
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -43,11 +43,7 @@ impl Rule for MoveFiltersUp {
                 cur = plan.dependency(f);
             }
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -76,11 +76,7 @@ impl Rule for OptimizeProjections {
             changed = true;
         }
         changed |= join_projection_variables(plan, cx);
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -45,11 +45,7 @@ impl Rule for OptimizeSubqueries {
         for usage in usages {
             changed |= optimize(plan, cx, &usage);
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

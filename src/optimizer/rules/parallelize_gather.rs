@@ -27,11 +27,7 @@ impl Rule for ParallelizeGather {
                 g.parallelism = parallelism;
             }
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -56,11 +56,7 @@ impl Rule for PushLimitIntoIndex {
             }
             changed = true;
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

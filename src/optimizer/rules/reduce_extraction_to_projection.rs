@@ -175,11 +175,7 @@ impl Rule for ReduceExtractionToProjection {
             }
             changed = true;
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -60,11 +60,7 @@ impl Rule for RemoveFilterCoveredByIndex {
                 changed = true;
             }
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -58,11 +58,7 @@ impl Rule for RemoveRedundantSorts {
                 cur = plan.dependency(c);
             }
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -51,11 +51,7 @@ impl Rule for RemoveSatelliteJoins {
                 changed = true;
             }
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -98,11 +98,7 @@ impl Rule for RemoveUnnecessaryCalculations {
             }
             changed = true;
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -46,11 +46,7 @@ impl Rule for RemoveUnnecessaryRemoteScatter {
                 changed = true;
             }
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

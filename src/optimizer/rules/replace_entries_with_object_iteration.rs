@@ -48,11 +48,7 @@ impl Rule for ReplaceEntriesWithObjectIteration {
             plan.replace_node(entries, object_calc);
             changed = true;
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

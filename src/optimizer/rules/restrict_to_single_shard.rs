@@ -80,11 +80,7 @@ impl Rule for RestrictToSingleShard {
         for n in to_remove {
             plan.remove(n);
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

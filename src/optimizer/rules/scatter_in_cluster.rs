@@ -72,11 +72,7 @@ impl Rule for ScatterInCluster {
             plan.insert_below(remote_out, gather);
             changed = true;
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -86,11 +86,7 @@ impl Rule for SortLimit {
                 cur = plan.dependency(c);
             }
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -75,11 +75,7 @@ impl Rule for SpliceSubqueries {
             plan.forget_subquery_root(root);
             changed = true;
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -62,11 +62,7 @@ impl Rule for UseIndexForCollect {
             }
             changed = true;
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

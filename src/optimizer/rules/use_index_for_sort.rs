@@ -115,11 +115,7 @@ impl Rule for UseIndexForSort {
             }
             changed = true;
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 

@@ -92,11 +92,7 @@ impl Rule for UseIndexes {
             plan.replace_node(n, node);
             changed = true;
         }
-        if changed {
-            Outcome::Changed
-        } else {
-            Outcome::Unchanged
-        }
+        Outcome::changed_if(changed)
     }
 }
 
