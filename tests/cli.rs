@@ -1,28 +1,12 @@
 //! The `explain` binary as a user runs it: exit codes, stdout, one-line
 //! errors with ArangoDB's numbers — never a panic.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+use common::run_explain;
+use std::process::Output;
 
 fn explain(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_explain"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("runs");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("write");
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().expect("finishes")
+    run_explain(args, stdin)
 }
 
 /// Asserts a clean failure: exit 1, nothing on stdout, one `error N: …` line.

@@ -5,8 +5,7 @@
 //! on standard output. The table is the specification: a row whose example
 //! does not produce its number and message fails here.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 struct Row {
     number: u32,
@@ -104,20 +103,7 @@ fn expand(word: &str) -> String {
 }
 
 fn run(args: &[String], stdin: Option<&str>) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_explain"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("runs");
-    let mut input = child.stdin.take().expect("stdin");
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).expect("write");
-    }
-    drop(input);
-    child.wait_with_output().expect("finishes")
+    common::run_explain(args, stdin.map(str::as_bytes))
 }
 
 #[test]

@@ -350,6 +350,21 @@ impl Plan {
             .collect()
     }
 
+    /// The last node of the main pipeline, then of every (unspliced)
+    /// subquery's, in pre-order.
+    pub fn pipeline_bottoms(&self) -> Vec<NodeRef> {
+        let mut bottoms = vec![self.root];
+        bottoms.extend(
+            self.preorder()
+                .into_iter()
+                .filter_map(|n| match self.kind(n) {
+                    NodeKind::Subquery { root, .. } => Some(*root),
+                    _ => None,
+                }),
+        );
+        bottoms
+    }
+
     /// The main pipeline, top (Singleton) to bottom (root).
     pub fn pipeline(&self) -> Vec<NodeRef> {
         self.pipeline_ending_at(self.root)

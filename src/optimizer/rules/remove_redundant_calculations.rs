@@ -20,7 +20,7 @@ impl Rule for RemoveRedundantCalculations {
             return Outcome::Unchanged;
         }
         let mut replacements = HashMap::new();
-        for bottom in pipeline_bottoms(plan) {
+        for bottom in plan.pipeline_bottoms() {
             find_repeats(plan, bottom, &mut replacements);
         }
         // Follow chains so every use lands on the top-most equivalent.
@@ -41,20 +41,6 @@ impl Rule for RemoveRedundantCalculations {
             Outcome::Changed
         }
     }
-}
-
-/// The main pipeline's last node and every subquery's.
-fn pipeline_bottoms(plan: &Plan) -> Vec<NodeRef> {
-    let mut bottoms = vec![plan.root()];
-    bottoms.extend(
-        plan.preorder()
-            .into_iter()
-            .filter_map(|n| match plan.kind(n) {
-                NodeKind::Subquery { root, .. } => Some(*root),
-                _ => None,
-            }),
-    );
-    bottoms
 }
 
 /// One pass down the pipeline ending at `bottom`: maps the result of each

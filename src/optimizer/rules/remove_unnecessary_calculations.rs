@@ -198,17 +198,8 @@ impl Uses {
 /// in their pipeline: it captures all variables, so their results count as
 /// read. Removing calculations does not change this set.
 fn captured_by_collect_into(plan: &Plan) -> HashSet<NodeRef> {
-    let mut bottoms = vec![plan.root()];
-    bottoms.extend(
-        plan.preorder()
-            .into_iter()
-            .filter_map(|n| match plan.kind(n) {
-                NodeKind::Subquery { root, .. } => Some(*root),
-                _ => None,
-            }),
-    );
     let mut captured = HashSet::new();
-    for bottom in bottoms {
+    for bottom in plan.pipeline_bottoms() {
         let mut below = false;
         for n in plan.pipeline_ending_at(bottom).into_iter().rev() {
             if below {
