@@ -234,19 +234,26 @@ pub fn js_key_order(members: &[(String, Value)]) -> Vec<(&str, &Value)> {
 /// characters are escaped; `/` and non-ASCII characters are not.
 pub fn write_json_string(out: &mut impl Write, s: &str) -> fmt::Result {
     out.write_char('"')?;
-    for c in s.chars() {
-        match c {
-            '"' => out.write_str("\\\"")?,
-            '\\' => out.write_str("\\\\")?,
-            '\u{8}' => out.write_str("\\b")?,
-            '\u{c}' => out.write_str("\\f")?,
-            '\n' => out.write_str("\\n")?,
-            '\r' => out.write_str("\\r")?,
-            '\t' => out.write_str("\\t")?,
-            c if (c as u32) < 0x20 => write!(out, "\\u{:04x}", c as u32)?,
-            c => out.write_char(c)?,
+    // Runs without anything to escape are copied whole.
+    let mut run_start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        out.write_str(&s[run_start..i])?;
+        run_start = i + 1;
+        match b {
+            b'"' => out.write_str("\\\"")?,
+            b'\\' => out.write_str("\\\\")?,
+            0x08 => out.write_str("\\b")?,
+            0x0c => out.write_str("\\f")?,
+            b'\n' => out.write_str("\\n")?,
+            b'\r' => out.write_str("\\r")?,
+            b'\t' => out.write_str("\\t")?,
+            _ => write!(out, "\\u{:04x}", b)?,
         }
     }
+    out.write_str(&s[run_start..])?;
     out.write_char('"')
 }
 
@@ -254,11 +261,27 @@ pub fn write_json_string(out: &mut impl Write, s: &str) -> fmt::Result {
 /// notation for exponents in [-7, 21), `1e+21` style beyond, `-0` as `0`,
 /// non-finite numbers as `null` (as JSON would).
 pub fn js_number(x: f64) -> String {
+    let mut out = String::new();
+    write_js_number(&mut out, x);
+    out
+}
+
+/// [`js_number`], appended to `out`.
+pub fn write_js_number(out: &mut String, x: f64) {
+    /// Below 2^53 every integer is a double, and its shortest round-trip
+    /// digits are its own.
+    const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
     if !x.is_finite() {
-        return "null".to_string();
+        out.push_str("null");
+        return;
     }
     if x == 0.0 {
-        return "0".to_string();
+        out.push('0');
+        return;
+    }
+    if x.fract() == 0.0 && x.abs() < EXACT_INTEGERS {
+        let _ = write!(out, "{}", x as i64);
+        return;
     }
     // `{:e}` yields the shortest round-trip digits: "1.2345e3".
     let sci = format!("{:e}", x.abs());
@@ -267,7 +290,6 @@ pub fn js_number(x: f64) -> String {
     let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
     let k = digits.len() as i32;
     let n = exponent + 1; // position of the decimal point relative to the digits
-    let mut out = String::new();
     if x < 0.0 {
         out.push('-');
     }
@@ -290,9 +312,8 @@ pub fn js_number(x: f64) -> String {
         }
         out.push('e');
         out.push(if n > 0 { '+' } else { '-' });
-        out.push_str(&(n - 1).abs().to_string());
+        let _ = write!(out, "{}", (n - 1).abs());
     }
-    out
 }
 
 #[cfg(test)]
@@ -312,6 +333,10 @@ mod tests {
         assert_eq!(js_number(155379.1237954945), "155379.1237954945");
         assert_eq!(js_number(1.5e300), "1.5e+300");
         assert_eq!(js_number(f64::NAN), "null");
+        // Integers print digit for digit below 2^53, shortest digits above.
+        assert_eq!(js_number(9007199254740991.0), "9007199254740991");
+        assert_eq!(js_number(-4096.0), "-4096");
+        assert_eq!(js_number(2f64.powi(60)), "1152921504606847000");
     }
 
     #[test]

@@ -20,11 +20,8 @@ const MAX_COMMENT_CHARS: usize = 60;
 pub fn render(x: &Explanation) -> String {
     let plan = &x.plan;
     let comments: Vec<(NodeRef, String)> = super::text::comments(x, plan);
-    let sites = if x.is_cluster() {
-        crate::cluster::sites(plan)
-    } else {
-        HashMap::new()
-    };
+    // Empty on a single server.
+    let sites = &x.sites;
     let mut out = String::new();
     out.push_str("digraph plan {\n");
     out.push_str("  rankdir=TB;\n");
@@ -63,7 +60,7 @@ pub fn render(x: &Explanation) -> String {
         }
     }
     for (n, _) in &comments {
-        edges(&mut out, plan, &sites, *n);
+        edges(&mut out, plan, sites, *n);
     }
     out.push_str("}\n");
     out

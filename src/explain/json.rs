@@ -11,7 +11,7 @@
 //! `site` (`COOR`/`DBS`) on every node of a cluster plan, and the top-level
 //! `oneShard` decision with its reasons.
 
-use super::json_value::Json;
+use super::json_writer::JsonWriter;
 use crate::catalog::Catalog;
 use crate::cluster::Site;
 use crate::compat::Version;
@@ -30,130 +30,124 @@ use std::collections::HashMap;
 
 /// Renders the explain answer, pretty-printed, with a trailing newline.
 pub fn render(x: &Explanation) -> String {
-    let mut out = answer(x).pretty();
+    let mut w = JsonWriter::new();
+    answer(&mut w, x);
+    let mut out = w.finish();
     out.push('\n');
     out
 }
 
-/// The whole answer as a JSON value.
-fn answer(x: &Explanation) -> Json {
-    let mut members = Vec::new();
-    if x.all_plans {
-        let plans = x.plans_by_cost().into_iter().map(|p| plan(x, p)).collect();
-        members.push(("plans", Json::Array(plans)));
-    } else {
-        members.push(("plan", plan(x, &x.plan)));
-        members.push(("cacheable", Json::Bool(x.cacheable)));
-    }
-    members.push(("warnings", Json::Array(Vec::new())));
-    members.push(("stats", stats(x)));
-    members.push(("error", Json::Bool(false)));
-    members.push(("code", Json::Int(200)));
-    members.push(("oneShard", one_shard(x)));
-    if let Some(t) = &x.trace {
-        members.push(("trace", trace(x, t)));
-    }
-    Json::object(members)
+/// The whole answer.
+fn answer(w: &mut JsonWriter, x: &Explanation) {
+    w.object(|w| {
+        if x.all_plans {
+            w.key("plans").array(|w| {
+                for p in x.plans_by_cost() {
+                    plan(w.item(), x, p);
+                }
+            });
+        } else {
+            plan(w.key("plan"), x, &x.plan);
+            w.key("cacheable").bool(x.cacheable);
+        }
+        w.key("warnings").array(|_| {});
+        stats(w.key("stats"), x);
+        w.key("error").bool(false);
+        w.key("code").int(200);
+        one_shard(w.key("oneShard"), x);
+        if let Some(t) = &x.trace {
+            trace(w.key("trace"), x, t);
+        }
+    });
 }
 
 /// `--trace`: the initial plan and the plan after each rule that changed it.
-fn trace(x: &Explanation, t: &crate::optimizer::Trace) -> Json {
-    let steps = t
-        .steps
-        .iter()
-        .map(|s| {
-            Json::object(vec![
-                ("rule", Json::str(s.rule)),
-                ("unchangedBefore", Json::uint(s.unchanged_before)),
-                ("plan", plan(x, &s.plan)),
-            ])
-        })
-        .collect();
-    Json::object(vec![
-        ("initial", plan(x, &t.initial)),
-        ("steps", Json::Array(steps)),
-        ("unchangedAfter", Json::uint(t.unchanged_after)),
-    ])
+fn trace(w: &mut JsonWriter, x: &Explanation, t: &crate::optimizer::Trace) {
+    w.object(|w| {
+        plan(w.key("initial"), x, &t.initial);
+        w.key("steps").array(|w| {
+            for s in &t.steps {
+                w.item().object(|w| {
+                    w.key("rule").str(s.rule);
+                    w.key("unchangedBefore").uint(s.unchanged_before);
+                    plan(w.key("plan"), x, &s.plan);
+                });
+            }
+        });
+        w.key("unchangedAfter").uint(t.unchanged_after);
+    });
 }
 
-fn stats(x: &Explanation) -> Json {
-    Json::object(vec![
-        ("rulesExecuted", Json::uint(x.stats.rules_executed)),
-        ("rulesSkipped", Json::uint(x.stats.rules_skipped)),
-        ("plansCreated", Json::uint(x.stats.plans_created)),
-    ])
+fn stats(w: &mut JsonWriter, x: &Explanation) {
+    w.object(|w| {
+        w.key("rulesExecuted").uint(x.stats.rules_executed);
+        w.key("rulesSkipped").uint(x.stats.rules_skipped);
+        w.key("plansCreated").uint(x.stats.plans_created);
+    });
 }
 
-fn one_shard(x: &Explanation) -> Json {
-    let reasons = x.one_shard.reasons.iter().map(reason).collect();
-    Json::object(vec![
-        ("applied", Json::Bool(x.one_shard.applied)),
-        ("reasons", Json::Array(reasons)),
-    ])
+fn one_shard(w: &mut JsonWriter, x: &Explanation) {
+    w.object(|w| {
+        w.key("applied").bool(x.one_shard.applied);
+        w.key("reasons").array(|w| {
+            for r in &x.one_shard.reasons {
+                reason(w.item(), r);
+            }
+        });
+    });
 }
 
-fn reason(r: &Reason) -> Json {
-    let mut members = vec![
-        ("kind", Json::str(r.kind)),
-        ("message", Json::str(&r.message)),
-    ];
-    if let Some((line, column)) = r.position {
-        members.push(("line", Json::uint(line)));
-        members.push(("column", Json::uint(column)));
-    }
-    Json::object(members)
+fn reason(w: &mut JsonWriter, r: &Reason) {
+    w.object(|w| {
+        w.key("kind").str(r.kind);
+        w.key("message").str(&r.message);
+        if let Some((line, column)) = r.position {
+            w.key("line").uint(line);
+            w.key("column").uint(column);
+        }
+    });
 }
 
 /// One plan: `nodes`, `rules`, `collections`, `variables`, the root's
 /// estimates and `isModificationQuery`.
-fn plan(x: &Explanation, plan: &Plan) -> Json {
-    let estimates = crate::plan::estimate::estimate(plan, x.catalog, x.compat);
-    let sites = if x.is_cluster() {
-        crate::cluster::sites(plan)
-    } else {
-        HashMap::new()
-    };
-    let w = PlanWriter {
+fn plan(w: &mut JsonWriter, x: &Explanation, plan: &Plan) {
+    let facts = super::PlanFacts::of(x, plan);
+    let p = PlanWriter {
         catalog: x.catalog,
         compat: x.compat,
         plan,
-        estimates: &estimates,
-        sites: &sites,
+        estimates: &facts.estimates,
+        sites: &facts.sites,
+        full_documents: full_documents(plan),
     };
-    let root = estimates.of(plan.root());
-    Json::object(vec![
-        ("nodes", w.nodes(plan.root())),
-        (
-            "rules",
-            Json::Array(plan.applied_rules.iter().map(|r| Json::str(r)).collect()),
-        ),
-        ("collections", collections(x)),
-        ("variables", w.variables()),
-        ("estimatedCost", Json::Number(root.cost)),
-        ("estimatedNrItems", Json::uint(root.items)),
-        (
-            "isModificationQuery",
-            Json::Bool(!x.info.written.is_empty()),
-        ),
-    ])
+    let root = facts.estimates.of(plan.root());
+    w.object(|w| {
+        p.nodes(w.key("nodes"), plan.root());
+        w.key("rules").strings(plan.applied_rules.iter().copied());
+        collections(w.key("collections"), x);
+        p.variables(w.key("variables"));
+        w.key("estimatedCost").number(root.cost);
+        w.key("estimatedNrItems").uint(root.items);
+        w.key("isModificationQuery")
+            .bool(!x.info.written.is_empty());
+    });
 }
 
 /// `[{name, type: read|write}]` in first-use order.
-fn collections(x: &Explanation) -> Json {
-    let list = x
-        .info
-        .collections
-        .iter()
-        .map(|c| {
+fn collections(w: &mut JsonWriter, x: &Explanation) {
+    w.array(|w| {
+        for c in &x.info.collections {
             let access = if x.info.written.contains(c) {
                 "write"
             } else {
                 "read"
             };
-            Json::object(vec![("name", Json::str(c)), ("type", Json::str(access))])
-        })
-        .collect();
-    Json::Array(list)
+            w.item().object(|w| {
+                w.key("name").str(c);
+                w.key("type").str(access);
+            });
+        }
+    });
 }
 
 struct PlanWriter<'a> {
@@ -162,88 +156,106 @@ struct PlanWriter<'a> {
     plan: &'a Plan,
     estimates: &'a Estimates,
     sites: &'a HashMap<NodeRef, Site>,
+    /// By variable id: whether it holds whole documents read from a
+    /// collection (one scan of the plan, not one per printed variable).
+    full_documents: Vec<bool>,
+}
+
+/// [`PlanWriter::full_documents`] of a plan.
+fn full_documents(plan: &Plan) -> Vec<bool> {
+    let len = plan.vars.all().last().map_or(0, |v| v.id as usize + 1);
+    let mut full = vec![false; len];
+    for n in plan.nodes() {
+        let out = match plan.kind(n) {
+            NodeKind::EnumerateCollection(s) if s.produces_result && s.projections.is_empty() => {
+                s.out
+            }
+            NodeKind::Index(s) if s.produces_result && s.projections.is_empty() => s.out,
+            _ => continue,
+        };
+        if let Some(slot) = full.get_mut(out as usize) {
+            *slot = true;
+        }
+    }
+    full
 }
 
 impl PlanWriter<'_> {
     /// The pipeline ending at `bottom`, dependencies first.
-    fn nodes(&self, bottom: NodeRef) -> Json {
-        let list = self
-            .plan
-            .pipeline_ending_at(bottom)
-            .into_iter()
-            .map(|n| self.node(n))
-            .collect();
-        Json::Array(list)
+    fn nodes(&self, w: &mut JsonWriter, bottom: NodeRef) {
+        w.array(|w| {
+            for n in self.plan.pipeline_ending_at(bottom) {
+                self.node(w.item(), n);
+            }
+        });
     }
 
-    fn node(&self, n: NodeRef) -> Json {
+    fn node(&self, w: &mut JsonWriter, n: NodeRef) {
         let node = self.plan.node(n);
         let estimate = self.estimates.of(n);
-        let dependencies = self
-            .plan
-            .dependency(n)
-            .map(|d| vec![Json::uint(self.plan.id(d))])
-            .unwrap_or_default();
-        let mut members = vec![
-            ("type", Json::str(node.kind.type_name())),
-            ("dependencies", Json::Array(dependencies)),
-            ("id", Json::uint(node.id)),
-            ("estimatedCost", Json::Number(estimate.cost)),
-            ("estimatedNrItems", Json::uint(estimate.items)),
-        ];
-        self.attributes(n, &node.kind, &mut members);
-        if node.async_prefetch {
-            members.push(("isAsyncPrefetchEnabled", Json::Bool(true)));
-        }
-        if let Some(site) = self.sites.get(&n) {
-            members.push(("site", Json::str(site.label())));
-        }
-        Json::object(members)
+        w.object(|w| {
+            w.key("type").str(node.kind.type_name());
+            w.key("dependencies").array(|w| {
+                if let Some(d) = self.plan.dependency(n) {
+                    w.item().uint(self.plan.id(d));
+                }
+            });
+            w.key("id").uint(node.id);
+            w.key("estimatedCost").number(estimate.cost);
+            w.key("estimatedNrItems").uint(estimate.items);
+            self.attributes(w, n, &node.kind);
+            if node.async_prefetch {
+                w.key("isAsyncPrefetchEnabled").bool(true);
+            }
+            if let Some(site) = self.sites.get(&n) {
+                w.key("site").str(site.label());
+            }
+        });
     }
 
     /// The members ArangoDB adds for the node's type.
-    fn attributes(&self, n: NodeRef, kind: &NodeKind, m: &mut Vec<(&'static str, Json)>) {
+    fn attributes(&self, w: &mut JsonWriter, n: NodeRef, kind: &NodeKind) {
         match kind {
             NodeKind::Singleton | NodeKind::NoResults => {}
-            NodeKind::EnumerateCollection(scan) => self.collection_scan(scan, m),
-            NodeKind::Index(scan) => self.index_scan(scan, m),
+            NodeKind::EnumerateCollection(scan) => self.collection_scan(w, scan),
+            NodeKind::Index(scan) => self.index_scan(w, scan),
             NodeKind::EnumerateList {
                 input,
                 out,
                 filter,
                 value,
             } => {
-                m.push(("inVariable", self.var(*input)));
+                self.var(w.key("inVariable"), *input);
                 match value {
                     Some(v) => {
-                        m.push(("mode", Json::String("object".into())));
-                        m.push((
-                            "outVariable",
-                            Json::Array(vec![self.var(*out), self.var(*v)]),
-                        ));
+                        w.key("mode").str("object");
+                        w.key("outVariable").array(|w| {
+                            self.var(w.item(), *out);
+                            self.var(w.item(), *v);
+                        });
                     }
-                    None => m.push(("outVariable", self.var(*out))),
+                    None => self.var(w.key("outVariable"), *out),
                 }
                 if let Some(f) = filter {
-                    m.push(("filter", self.expr(f)));
+                    self.expr(w.key("filter"), f);
                 }
             }
-            NodeKind::Calculation { out, expr } => self.calculation(*out, expr, m),
-            NodeKind::Filter { input } => m.push(("inVariable", self.var(*input))),
+            NodeKind::Calculation { out, expr } => self.calculation(w, *out, expr),
+            NodeKind::Filter { input } => self.var(w.key("inVariable"), *input),
             NodeKind::Return { input } => {
-                m.push(("inVariable", self.var(*input)));
-                m.push(("count", Json::Bool(true)));
+                self.var(w.key("inVariable"), *input);
+                w.key("count").bool(true);
             }
             NodeKind::Sort {
                 elements,
                 limit,
                 grouped,
             } => {
-                m.push(("elements", self.sort_elements(elements)));
-                m.push(("stable", Json::Bool(false)));
-                m.push(("limit", Json::uint(*limit)));
+                self.sort_elements(w.key("elements"), elements);
+                w.key("stable").bool(false);
+                w.key("limit").uint(*limit);
                 if *grouped > 0 {
-                    m.push(("numberOfTopGroupedElements", Json::uint(*grouped as u64)));
+                    w.key("numberOfTopGroupedElements").uint(*grouped as u64);
                 }
                 let strategy = if *grouped > 0 {
                     "grouped"
@@ -252,424 +264,353 @@ impl PlanWriter<'_> {
                 } else {
                     "standard"
                 };
-                m.push(("strategy", Json::str(strategy)));
+                w.key("strategy").str(strategy);
             }
             NodeKind::Limit {
                 offset,
                 limit,
                 full_count,
             } => {
-                m.push(("offset", Json::uint(*offset)));
-                m.push(("limit", Json::uint(*limit)));
-                m.push(("fullCount", Json::Bool(*full_count)));
+                w.key("offset").uint(*offset);
+                w.key("limit").uint(*limit);
+                w.key("fullCount").bool(*full_count);
             }
-            NodeKind::Collect(c) => self.collect(c, m),
-            NodeKind::IndexCollect(c) => self.index_collect(c, m),
+            NodeKind::Collect(c) => self.collect(w, c),
+            NodeKind::IndexCollect(c) => self.index_collect(w, c),
             NodeKind::Join(infos) => {
-                let list = infos
-                    .iter()
-                    .map(|i| {
-                        let mut members = vec![
-                            ("collection", Json::str(&i.collection)),
-                            ("producesOutput", Json::Bool(i.produces_output)),
-                            ("outVariable", self.var(i.out)),
-                        ];
-                        let condition = i
-                            .condition
-                            .as_ref()
-                            .map_or_else(|| Json::object(Vec::new()), |c| self.expr(c));
-                        members.push(("condition", condition));
-                        members.push(("projections", projection_list(&i.projections)));
-                        members.push(("indexCoversProjections", Json::Bool(i.covers_projections)));
-                        if let Some(index) = self.index(&i.collection, i.index) {
-                            members.push(("index", index));
-                        }
-                        Json::object(members)
-                    })
-                    .collect();
-                m.push(("indexInfos", Json::Array(list)));
+                w.key("indexInfos").array(|w| {
+                    for i in infos {
+                        w.item().object(|w| {
+                            w.key("collection").str(&i.collection);
+                            w.key("producesOutput").bool(i.produces_output);
+                            self.var(w.key("outVariable"), i.out);
+                            self.condition(w.key("condition"), i.condition.as_ref());
+                            projection_list(w.key("projections"), &i.projections);
+                            w.key("indexCoversProjections").bool(i.covers_projections);
+                            self.index_member(w, &i.collection, i.index);
+                        });
+                    }
+                });
             }
             NodeKind::Materialize(mat) => {
-                self.collection_members(&mat.collection, m);
-                m.push(("inNmDocId", self.var(mat.doc_id)));
-                m.push(("outVariable", self.var(mat.out)));
-                m.push(("oldDocVariable", self.var(mat.old)));
-                m.push(("projections", projection_list(&mat.projections)));
+                self.collection_members(w, &mat.collection);
+                self.var(w.key("inNmDocId"), mat.doc_id);
+                self.var(w.key("outVariable"), mat.out);
+                self.var(w.key("oldDocVariable"), mat.old);
+                projection_list(w.key("projections"), &mat.projections);
             }
             NodeKind::Subquery { root, out, .. } => {
-                let nodes = Json::object(vec![("nodes", self.nodes(*root))]);
-                m.push(("subquery", nodes));
-                m.push(("outVariable", self.var(*out)));
+                w.key("subquery")
+                    .object(|w| self.nodes(w.key("nodes"), *root));
+                self.var(w.key("outVariable"), *out);
                 let constant =
                     self.plan.is_deterministic(n) && self.plan.variables_needed(n).is_empty();
-                m.push(("isConst", Json::Bool(constant)));
+                w.key("isConst").bool(constant);
             }
-            NodeKind::SubqueryStart { out } => m.push(("subqueryOutVariable", self.var(*out))),
+            NodeKind::SubqueryStart { out } => self.var(w.key("subqueryOutVariable"), *out),
             NodeKind::SubqueryEnd { input, out } => {
                 if let Some(v) = input {
-                    m.push(("inVariable", self.var(*v)));
+                    self.var(w.key("inVariable"), *v);
                 }
-                m.push(("outVariable", self.var(*out)));
-                m.push(("isModificationSubquery", Json::Bool(false)));
+                self.var(w.key("outVariable"), *out);
+                w.key("isModificationSubquery").bool(false);
             }
-            NodeKind::Modification(modification) => self.modification(modification, m),
+            NodeKind::Modification(modification) => self.modification(w, modification),
             // Servers and query ids are only known once engines are set up.
             NodeKind::Remote => {
-                m.push(("distributeId", Json::str("")));
-                m.push(("isResponsibleForInitializeCursor", Json::Bool(true)));
-                m.push(("server", Json::str("")));
-                m.push(("queryId", Json::str("")));
+                w.key("distributeId").str("");
+                w.key("isResponsibleForInitializeCursor").bool(true);
+                w.key("server").str("");
+                w.key("queryId").str("");
             }
-            NodeKind::Scatter => m.push(("clients", Json::Array(Vec::new()))),
+            NodeKind::Scatter => w.key("clients").array(|_| {}),
             NodeKind::Distribute {
                 input,
                 collection,
                 target,
                 ..
             } => {
-                m.push(("database", Json::str(&self.catalog.database_name)));
-                m.push(("collection", Json::str(collection)));
-                m.push(("variable", self.var(*input)));
-                m.push(("targetNodeId", Json::Number((*target).into())));
+                w.key("database").str(&self.catalog.database_name);
+                w.key("collection").str(collection);
+                self.var(w.key("variable"), *input);
+                w.key("targetNodeId").number((*target).into());
             }
-            NodeKind::SingleRemote(r) => self.single_remote(r, m),
+            NodeKind::SingleRemote(r) => self.single_remote(w, r),
             NodeKind::MultipleRemoteModification {
                 collection,
                 input,
                 out_old,
                 out_new,
             } => {
-                self.collection_members(collection, m);
-                m.push(("inVariable", self.var(*input)));
+                self.collection_members(w, collection);
+                self.var(w.key("inVariable"), *input);
                 if let Some(v) = out_old {
-                    m.push(("outVariableOld", self.var(*v)));
+                    self.var(w.key("outVariableOld"), *v);
                 }
                 if let Some(v) = out_new {
-                    m.push(("outVariableNew", self.var(*v)));
+                    self.var(w.key("outVariableNew"), *v);
                 }
             }
-            NodeKind::Gather(g) => self.gather(g, m),
+            NodeKind::Gather(g) => self.gather(w, g),
+        }
+    }
+
+    /// An index condition; `{}` without one.
+    fn condition(&self, w: &mut JsonWriter, condition: Option<&Expr>) {
+        match condition {
+            Some(c) => self.expr(w, c),
+            None => w.object(|_| {}),
         }
     }
 
     /// Members every collection-accessing node has.
-    fn collection_members(&self, collection: &str, m: &mut Vec<(&'static str, Json)>) {
+    fn collection_members(&self, w: &mut JsonWriter, collection: &str) {
         let satellite = self
             .catalog
             .collection(collection)
             .is_some_and(|c| c.is_satellite());
-        m.push(("database", Json::str(&self.catalog.database_name)));
-        m.push(("collection", Json::str(collection)));
-        m.push(("satellite", Json::Bool(satellite)));
-        m.push(("isSatellite", Json::Bool(satellite)));
-        m.push(("isSatelliteOf", Json::Null));
+        w.key("database").str(&self.catalog.database_name);
+        w.key("collection").str(collection);
+        w.key("satellite").bool(satellite);
+        w.key("isSatellite").bool(satellite);
+        w.key("isSatelliteOf").null();
     }
 
     /// Members of nodes that produce documents (scans and index lookups),
     /// the early-pruning filter among them.
     fn document_members(
         &self,
+        w: &mut JsonWriter,
         out: VarId,
         projections: &[Vec<String>],
         filter: Option<&Expr>,
         filter_projections: &[Vec<String>],
         produces_result: bool,
-        m: &mut Vec<(&'static str, Json)>,
     ) {
-        m.push(("outVariable", self.var(out)));
-        m.push(("projections", projection_list(projections)));
+        self.var(w.key("outVariable"), out);
+        projection_list(w.key("projections"), projections);
         if let Some(f) = filter {
-            m.push(("filter", self.expr(f)));
+            self.expr(w.key("filter"), f);
         }
-        m.push(("filterProjections", projection_list(filter_projections)));
-        m.push(("count", Json::Bool(false)));
-        m.push(("producesResult", Json::Bool(produces_result)));
-        m.push(("readOwnWrites", Json::Bool(false)));
-        m.push(("useCache", Json::Bool(true)));
-        m.push(("maxProjections", Json::Int(5)));
+        projection_list(w.key("filterProjections"), filter_projections);
+        w.key("count").bool(false);
+        w.key("producesResult").bool(produces_result);
+        w.key("readOwnWrites").bool(false);
+        w.key("useCache").bool(true);
+        w.key("maxProjections").int(5);
     }
 
-    fn collection_scan(&self, scan: &CollectionScan, m: &mut Vec<(&'static str, Json)>) {
-        m.push(("random", Json::Bool(scan.random)));
-        m.push((
-            "indexHint",
-            Json::object(vec![
-                ("forced", Json::Bool(false)),
-                ("lookahead", Json::Int(1)),
-                ("type", Json::str("none")),
-            ]),
-        ));
+    fn collection_scan(&self, w: &mut JsonWriter, scan: &CollectionScan) {
+        w.key("random").bool(scan.random);
+        w.key("indexHint").object(|w| {
+            w.key("forced").bool(false);
+            w.key("lookahead").int(1);
+            w.key("type").str("none");
+        });
         self.document_members(
+            w,
             scan.out,
             &scan.projections,
             scan.filter.as_ref(),
             &[],
             scan.produces_result,
-            m,
         );
-        self.collection_members(&scan.collection, m);
+        self.collection_members(w, &scan.collection);
         if let Some(shard) = &scan.restricted_to {
-            m.push(("restrictedTo", Json::str(shard)));
+            w.key("restrictedTo").str(shard);
         }
     }
 
     /// IndexCollectNode: its index, the replaced loop variable, groups by
     /// index field and aggregates.
-    fn index_collect(&self, c: &IndexCollect, m: &mut Vec<(&'static str, Json)>) {
-        self.collection_members(&c.collection, m);
-        if let Some(index) = self.index(&c.collection, c.index) {
-            m.push(("index", index));
-        }
-        m.push(("oldIndexVariable", self.var(c.old_var)));
+    fn index_collect(&self, w: &mut JsonWriter, c: &IndexCollect) {
+        self.collection_members(w, &c.collection);
+        self.index_member(w, &c.collection, c.index);
+        self.var(w.key("oldIndexVariable"), c.old_var);
         let fields: Vec<String> = self
             .catalog
             .collection(&c.collection)
             .and_then(|coll| crate::optimizer::index_selection::index_view(coll, c.index))
             .map(|v| v.fields.iter().map(|f| f.to_string()).collect())
             .unwrap_or_default();
-        let groups = c
-            .groups
-            .iter()
-            .map(|(out, field)| {
-                let attribute = fields
-                    .get(*field)
-                    .map(|f| f.split('.').map(Json::str).collect())
-                    .unwrap_or_default();
-                Json::object(vec![
-                    ("indexField", Json::uint(*field as u64)),
-                    ("outVariable", self.var(*out)),
-                    ("attribute", Json::Array(attribute)),
-                ])
-            })
-            .collect();
-        m.push(("groups", Json::Array(groups)));
-        let aggregations = c
-            .aggregates
-            .iter()
-            .map(|a| {
-                Json::object(vec![
-                    ("type", Json::str(&a.function)),
-                    ("outVariable", self.var(a.out)),
-                    ("expression", self.expr(&a.expr)),
-                ])
-            })
-            .collect();
-        m.push(("aggregations", Json::Array(aggregations)));
+        w.key("groups").array(|w| {
+            for (out, field) in &c.groups {
+                w.item().object(|w| {
+                    w.key("indexField").uint(*field as u64);
+                    self.var(w.key("outVariable"), *out);
+                    let attribute = fields.get(*field).map(|f| f.split('.'));
+                    w.key("attribute").strings(attribute.into_iter().flatten());
+                });
+            }
+        });
+        w.key("aggregations").array(|w| {
+            for a in &c.aggregates {
+                w.item().object(|w| {
+                    w.key("type").str(&a.function);
+                    self.var(w.key("outVariable"), a.out);
+                    self.expr(w.key("expression"), &a.expr);
+                });
+            }
+        });
     }
 
-    fn index_scan(&self, scan: &IndexScan, m: &mut Vec<(&'static str, Json)>) {
+    fn index_scan(&self, w: &mut JsonWriter, scan: &IndexScan) {
         let filter_projections = if self.compat.index_scans_have_filter_projections() {
             crate::optimizer::index_selection::filter_projections(self.catalog, scan)
         } else {
             Vec::new()
         };
         self.document_members(
+            w,
             scan.out,
             &scan.projections,
             scan.filter.as_ref(),
             &filter_projections,
             scan.produces_result,
-            m,
         );
-        self.collection_members(&scan.collection, m);
+        self.collection_members(w, &scan.collection);
         if let Some(shard) = &scan.restricted_to {
-            m.push(("restrictedTo", Json::str(shard)));
+            w.key("restrictedTo").str(shard);
         }
-        m.push(("needsGatherNodeSort", Json::Bool(scan.needs_gather_sort)));
-        m.push((
-            "indexCoversProjections",
-            Json::Bool(scan.covers_projections),
-        ));
-        let indexes = scan
-            .indexes
-            .iter()
-            .filter_map(|i| self.index(&scan.collection, *i))
-            .collect();
-        m.push(("indexes", Json::Array(indexes)));
-        let condition = scan
-            .condition
-            .as_ref()
-            .map_or_else(|| Json::object(Vec::new()), |c| self.expr(c));
-        m.push(("condition", condition));
-        m.push((
-            "allCoveredByOneIndex",
-            Json::Bool(scan.all_covered_by_one_index),
-        ));
-        m.push(("sorted", Json::Bool(true)));
-        m.push(("ascending", Json::Bool(scan.ascending)));
-        m.push(("reverse", Json::Bool(!scan.ascending)));
-        m.push(("evalFCalls", Json::Bool(true)));
-        m.push(("waitForSync", Json::Bool(false)));
-        m.push(("limit", Json::Int(0)));
-        m.push(("lookahead", Json::Int(1)));
+        w.key("needsGatherNodeSort").bool(scan.needs_gather_sort);
+        w.key("indexCoversProjections")
+            .bool(scan.covers_projections);
+        w.key("indexes").array(|w| {
+            for i in &scan.indexes {
+                if let Some(ix) = self.described(&scan.collection, *i) {
+                    index_json(w.item(), ix);
+                }
+            }
+        });
+        self.condition(w.key("condition"), scan.condition.as_ref());
+        w.key("allCoveredByOneIndex")
+            .bool(scan.all_covered_by_one_index);
+        w.key("sorted").bool(true);
+        w.key("ascending").bool(scan.ascending);
+        w.key("reverse").bool(!scan.ascending);
+        w.key("evalFCalls").bool(true);
+        w.key("waitForSync").bool(false);
+        w.key("limit").int(0);
+        w.key("lookahead").int(1);
     }
 
-    /// An index as ArangoDB describes it. The catalog has no index ids, so
-    /// ids are positions: `0` the primary index, `1` the edge index, and
-    /// secondary indexes from `2` on in catalog order.
-    fn index(&self, collection: &str, index: IndexRef) -> Option<Json> {
-        let fields = |list: &[&str]| Json::Array(list.iter().map(|f| Json::str(f)).collect());
-        let json = match index {
-            IndexRef::Primary => Json::object(vec![
-                ("id", Json::str("0")),
-                ("type", Json::str("primary")),
-                ("name", Json::str("primary")),
-                ("fields", fields(&["_key"])),
-                ("selectivityEstimate", Json::Int(1)),
-                ("unique", Json::Bool(true)),
-                ("sparse", Json::Bool(false)),
-            ]),
-            IndexRef::Edge => Json::object(vec![
-                ("id", Json::str("1")),
-                ("type", Json::str("edge")),
-                ("name", Json::str("edge")),
-                ("fields", fields(&["_from", "_to"])),
-                ("unique", Json::Bool(false)),
-                ("sparse", Json::Bool(false)),
-            ]),
+    /// The index as the catalog describes it; `None` for a secondary
+    /// index the catalog does not know (it is left out).
+    fn described(&self, collection: &str, index: IndexRef) -> Option<Described<'_>> {
+        Some(match index {
+            IndexRef::Primary => Described::Primary,
+            IndexRef::Edge => Described::Edge,
             IndexRef::Secondary(k) => {
                 let ix = self.catalog.collection(collection)?.indexes.get(k)?;
-                let mut members = vec![
-                    ("id", Json::String((k + 2).to_string())),
-                    ("type", Json::str(&ix.kind)),
-                    ("name", Json::str(&ix.name)),
-                    (
-                        "fields",
-                        Json::Array(ix.fields.iter().map(|f| Json::str(f)).collect()),
-                    ),
-                ];
-                // A unique index's selectivity is 1 without being measured.
-                match ix.selectivity {
-                    Some(s) => members.push(("selectivityEstimate", Json::Number(s))),
-                    None if ix.unique => members.push(("selectivityEstimate", Json::Int(1))),
-                    None => {}
-                }
-                members.push(("unique", Json::Bool(ix.unique)));
-                if let Some(sparse) = ix.sparse {
-                    members.push(("sparse", Json::Bool(sparse)));
-                }
-                if matches!(ix.kind.as_str(), "persistent" | "hash" | "skiplist") {
-                    // ArangoDB's defaults; the catalog does not describe them.
-                    members.push(("deduplicate", Json::Bool(true)));
-                    members.push(("estimates", Json::Bool(true)));
-                }
-                if !ix.stored_values.is_empty() {
-                    let stored = ix.stored_values.iter().map(|f| Json::str(f)).collect();
-                    members.push(("storedValues", Json::Array(stored)));
-                }
-                members.push(("cacheEnabled", Json::Bool(ix.cache_enabled)));
-                Json::object(members)
+                Described::Secondary(k, ix)
             }
-        };
-        Some(json)
+        })
     }
 
-    fn calculation(&self, out: VarId, expr: &Expr, m: &mut Vec<(&'static str, Json)>) {
-        m.push(("expression", self.expr(expr)));
-        m.push(("outVariable", self.var(out)));
-        m.push(("canThrow", Json::Bool(false)));
-        m.push((
-            "expressionType",
-            Json::str(super::expression_type(expr, self.compat)),
-        ));
+    /// The `index` member, when the catalog describes the index.
+    fn index_member(&self, w: &mut JsonWriter, collection: &str, index: IndexRef) {
+        if let Some(ix) = self.described(collection, index) {
+            index_json(w.key("index"), ix);
+        }
+    }
+
+    fn calculation(&self, w: &mut JsonWriter, out: VarId, expr: &Expr) {
+        self.expr(w.key("expression"), expr);
+        self.var(w.key("outVariable"), out);
+        w.key("canThrow").bool(false);
+        w.key("expressionType")
+            .str(super::expression_type(expr, self.compat));
         // `functions` is only serialized for verbose plans, which the
         // documented default answer is not.
     }
 
-    fn collect(&self, c: &Collect, m: &mut Vec<(&'static str, Json)>) {
-        let groups = c
-            .groups
-            .iter()
-            .map(|(o, i)| {
-                Json::object(vec![
-                    ("outVariable", self.var(*o)),
-                    ("inVariable", self.var(*i)),
-                ])
-            })
-            .collect();
-        m.push(("groups", Json::Array(groups)));
-        let aggregates = c
-            .aggregates
-            .iter()
-            .map(|a| {
-                let mut members = vec![("outVariable", self.var(a.out))];
-                if let Some(i) = a.input {
-                    members.push(("inVariable", self.var(i)));
-                }
-                members.push(("type", Json::str(&a.function)));
-                Json::object(members)
-            })
-            .collect();
-        m.push(("aggregates", Json::Array(aggregates)));
+    fn collect(&self, w: &mut JsonWriter, c: &Collect) {
+        w.key("groups").array(|w| {
+            for (o, i) in &c.groups {
+                w.item().object(|w| {
+                    self.var(w.key("outVariable"), *o);
+                    self.var(w.key("inVariable"), *i);
+                });
+            }
+        });
+        w.key("aggregates").array(|w| {
+            for a in &c.aggregates {
+                w.item().object(|w| {
+                    self.var(w.key("outVariable"), a.out);
+                    if let Some(i) = a.input {
+                        self.var(w.key("inVariable"), i);
+                    }
+                    w.key("type").str(&a.function);
+                });
+            }
+        });
         if let Some(e) = c.into_expression {
-            m.push(("expressionVariable", self.var(e)));
+            self.var(w.key("expressionVariable"), e);
         }
         if let Some(into) = c.into {
-            m.push(("outVariable", self.var(into)));
+            self.var(w.key("outVariable"), into);
         }
         if let Some(keep) = &c.keep {
-            let list = keep
-                .iter()
-                .map(|v| Json::object(vec![("variable", self.var(*v))]))
-                .collect();
-            m.push(("keepVariables", Json::Array(list)));
+            w.key("keepVariables").array(|w| {
+                for v in keep {
+                    w.item().object(|w| self.var(w.key("variable"), *v));
+                }
+            });
         }
-        m.push(("count", Json::Bool(false)));
-        m.push(("isDistinctCommand", Json::Bool(false)));
-        m.push(("specialized", Json::Bool(c.fixed_method)));
-        m.push((
-            "collectOptions",
-            Json::object(vec![("method", Json::str(c.method.name()))]),
-        ));
+        w.key("count").bool(false);
+        w.key("isDistinctCommand").bool(false);
+        w.key("specialized").bool(c.fixed_method);
+        w.key("collectOptions")
+            .object(|w| w.key("method").str(c.method.name()));
     }
 
-    fn modification(&self, md: &Modification, m: &mut Vec<(&'static str, Json)>) {
-        self.collection_members(&md.collection, m);
-        m.push(("countStats", Json::Bool(true)));
-        m.push(("producesResults", Json::Bool(md.produces_results)));
-        m.push(("modificationFlags", json_of_value(&md.options)));
+    fn modification(&self, w: &mut JsonWriter, md: &Modification) {
+        self.collection_members(w, &md.collection);
+        w.key("countStats").bool(true);
+        w.key("producesResults").bool(md.produces_results);
+        json_of_value(w.key("modificationFlags"), &md.options);
         match md.kind {
             ModificationKind::Insert | ModificationKind::Remove => {
-                m.push(("inVariable", self.var(md.input)));
+                self.var(w.key("inVariable"), md.input);
             }
             ModificationKind::Update | ModificationKind::Replace => {
-                m.push(("inDocVariable", self.var(md.input)));
+                self.var(w.key("inDocVariable"), md.input);
                 if let Some(k) = md.key {
-                    m.push(("inKeyVariable", self.var(k)));
+                    self.var(w.key("inKeyVariable"), k);
                 }
             }
             ModificationKind::Upsert => {
-                m.push(("inDocVariable", self.var(md.input)));
+                self.var(w.key("inDocVariable"), md.input);
                 if let Some(v) = md.insert {
-                    m.push(("insertVariable", self.var(v)));
+                    self.var(w.key("insertVariable"), v);
                 }
                 if let Some(v) = md.update {
-                    m.push(("updateVariable", self.var(v)));
+                    self.var(w.key("updateVariable"), v);
                 }
-                m.push(("isReplace", Json::Bool(md.replace)));
+                w.key("isReplace").bool(md.replace);
             }
         }
         if let Some(v) = md.out_old {
-            m.push(("outVariableOld", self.var(v)));
+            self.var(w.key("outVariableOld"), v);
         }
         if let Some(v) = md.out_new {
-            m.push(("outVariableNew", self.var(v)));
+            self.var(w.key("outVariableNew"), v);
         }
         if let Some(shard) = &md.restricted_to {
-            m.push(("restrictedTo", Json::str(shard)));
+            w.key("restrictedTo").str(shard);
         }
     }
 
-    fn single_remote(&self, r: &SingleRemote, m: &mut Vec<(&'static str, Json)>) {
-        self.collection_members(&r.collection, m);
+    fn single_remote(&self, w: &mut JsonWriter, r: &SingleRemote) {
+        self.collection_members(w, &r.collection);
         let mode = match r.mode {
             SingleRemoteMode::Index => "IndexNode",
             SingleRemoteMode::Modify(kind) => kind.node_type(),
         };
-        m.push(("mode", Json::str(mode)));
-        m.push(("replaceIndexNode", Json::Bool(r.replace_index_node)));
+        w.key("mode").str(mode);
+        w.key("replaceIndexNode").bool(r.replace_index_node);
         if let Some(key) = &r.key {
-            m.push(("key", Json::str(key)));
+            w.key("key").str(key);
         }
         for (name, var) in [
             ("outVariableOld", r.out_old),
@@ -678,119 +619,170 @@ impl PlanWriter<'_> {
             ("outVariable", r.out),
         ] {
             if let Some(v) = var {
-                m.push((name, self.var(v)));
+                self.var(w.key(name), v);
             }
         }
     }
 
     /// ArangoDB's order: parallelism, sort mode (and limit when sorting),
     /// elements.
-    fn gather(&self, g: &Gather, m: &mut Vec<(&'static str, Json)>) {
+    fn gather(&self, w: &mut JsonWriter, g: &Gather) {
         let parallelism = match g.parallelism {
             Parallelism::Undefined => "undefined",
             Parallelism::Serial => "serial",
             Parallelism::Parallel => "parallel",
         };
-        m.push(("parallelism", Json::str(parallelism)));
+        w.key("parallelism").str(parallelism);
         let sort_mode = match (g.elements.is_empty(), g.sort_mode) {
             (true, _) | (false, SortMode::Unset) => "unset",
             (false, SortMode::MinElement) => "minelement",
             (false, SortMode::Heap) => "heap",
         };
-        m.push(("sortmode", Json::str(sort_mode)));
+        w.key("sortmode").str(sort_mode);
         if !g.elements.is_empty() {
-            m.push(("limit", Json::uint(g.limit)));
+            w.key("limit").uint(g.limit);
         }
-        m.push(("elements", self.sort_elements(&g.elements)));
+        self.sort_elements(w.key("elements"), &g.elements);
     }
 
-    fn sort_elements(&self, elements: &[SortElement]) -> Json {
-        let list = elements
-            .iter()
-            .map(|e| {
-                let mut members = vec![
-                    ("inVariable", self.var(e.var)),
-                    ("ascending", Json::Bool(e.ascending)),
-                ];
-                if !e.path.is_empty() {
-                    let path = e.path.iter().map(|p| Json::str(p)).collect();
-                    members.push(("path", Json::Array(path)));
-                }
-                Json::object(members)
-            })
-            .collect();
-        Json::Array(list)
+    fn sort_elements(&self, w: &mut JsonWriter, elements: &[SortElement]) {
+        w.array(|w| {
+            for e in elements {
+                w.item().object(|w| {
+                    self.var(w.key("inVariable"), e.var);
+                    w.key("ascending").bool(e.ascending);
+                    if !e.path.is_empty() {
+                        w.key("path").strings(e.path.iter().map(String::as_str));
+                    }
+                });
+            }
+        });
     }
 
     /// All variables of the query, newest first (as ArangoDB lists them).
-    fn variables(&self) -> Json {
-        let list = self
-            .plan
-            .vars
-            .all()
-            .iter()
-            .rev()
-            .map(|v| self.var(v.id))
-            .collect();
-        Json::Array(list)
+    fn variables(&self, w: &mut JsonWriter) {
+        w.array(|w| {
+            for v in self.plan.vars.all().iter().rev() {
+                self.var(w.item(), v.id);
+            }
+        });
     }
 
     /// `{id, name, isFullDocumentFromCollection}`.
-    fn var(&self, id: VarId) -> Json {
-        Json::object(vec![
-            ("id", Json::uint(id)),
-            ("name", Json::str(&self.plan.vars.get(id).name)),
-            (
-                "isFullDocumentFromCollection",
-                Json::Bool(self.is_full_document(id)),
-            ),
-        ])
+    fn var(&self, w: &mut JsonWriter, id: VarId) {
+        w.object(|w| {
+            w.key("id").uint(id);
+            w.key("name").str(&self.plan.vars.get(id).name);
+            w.key("isFullDocumentFromCollection")
+                .bool(self.is_full_document(id));
+        });
     }
 
     /// Whether the variable holds whole documents read from a collection.
     fn is_full_document(&self, id: VarId) -> bool {
-        self.plan.nodes().any(|n| match self.plan.kind(n) {
-            NodeKind::EnumerateCollection(s) => {
-                s.out == id && s.produces_result && s.projections.is_empty()
-            }
-            NodeKind::Index(s) => s.out == id && s.produces_result && s.projections.is_empty(),
-            _ => false,
-        })
+        self.full_documents
+            .get(id as usize)
+            .copied()
+            .unwrap_or(false)
     }
 
-    fn expr(&self, e: &Expr) -> Json {
-        AstWriter { plan: self.plan }.node(e)
+    fn expr(&self, w: &mut JsonWriter, e: &Expr) {
+        AstWriter { plan: self.plan }.node(w, e)
     }
+}
+
+/// An index of a plan, with the catalog's description of a secondary one.
+#[derive(Clone, Copy)]
+enum Described<'c> {
+    Primary,
+    Edge,
+    /// Its position among the collection's indexes, and its description.
+    Secondary(usize, &'c crate::catalog::Index),
+}
+
+/// An index as ArangoDB describes it. The catalog has no index ids, so
+/// ids are positions: `0` the primary index, `1` the edge index, and
+/// secondary indexes from `2` on in catalog order.
+fn index_json(w: &mut JsonWriter, index: Described) {
+    w.object(|w| match index {
+        Described::Primary => {
+            w.key("id").str("0");
+            w.key("type").str("primary");
+            w.key("name").str("primary");
+            w.key("fields").strings(["_key"]);
+            w.key("selectivityEstimate").int(1);
+            w.key("unique").bool(true);
+            w.key("sparse").bool(false);
+        }
+        Described::Edge => {
+            w.key("id").str("1");
+            w.key("type").str("edge");
+            w.key("name").str("edge");
+            w.key("fields").strings(["_from", "_to"]);
+            w.key("unique").bool(false);
+            w.key("sparse").bool(false);
+        }
+        Described::Secondary(k, ix) => {
+            w.key("id").str(&(k + 2).to_string());
+            w.key("type").str(&ix.kind);
+            w.key("name").str(&ix.name);
+            w.key("fields")
+                .strings(ix.fields.iter().map(String::as_str));
+            // A unique index's selectivity is 1 without being measured.
+            match ix.selectivity {
+                Some(s) => w.key("selectivityEstimate").number(s),
+                None if ix.unique => w.key("selectivityEstimate").int(1),
+                None => {}
+            }
+            w.key("unique").bool(ix.unique);
+            if let Some(sparse) = ix.sparse {
+                w.key("sparse").bool(sparse);
+            }
+            if matches!(ix.kind.as_str(), "persistent" | "hash" | "skiplist") {
+                // ArangoDB's defaults; the catalog does not describe them.
+                w.key("deduplicate").bool(true);
+                w.key("estimates").bool(true);
+            }
+            if !ix.stored_values.is_empty() {
+                w.key("storedValues")
+                    .strings(ix.stored_values.iter().map(String::as_str));
+            }
+            w.key("cacheEnabled").bool(ix.cache_enabled);
+        }
+    });
 }
 
 /// `["a", ["b", "c"]]`: one-component projections as strings, attribute
 /// paths as arrays.
-fn projection_list(projections: &[Vec<String>]) -> Json {
-    let list = projections
-        .iter()
-        .map(|p| match p.as_slice() {
-            [single] => Json::str(single),
-            path => Json::Array(path.iter().map(|c| Json::str(c)).collect()),
-        })
-        .collect();
-    Json::Array(list)
+fn projection_list(w: &mut JsonWriter, projections: &[Vec<String>]) {
+    w.array(|w| {
+        for p in projections {
+            match p.as_slice() {
+                [single] => w.item().str(single),
+                path => w.item().strings(path.iter().map(String::as_str)),
+            }
+        }
+    });
 }
 
 /// A constant as plain JSON (modification options).
-fn json_of_value(v: &Value) -> Json {
+fn json_of_value(w: &mut JsonWriter, v: &Value) {
     match v {
-        Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => Json::Int(*i),
-        Value::Double(d) => Json::Number(*d),
-        Value::String(s) => Json::str(s),
-        Value::Array(items) => Json::Array(items.iter().map(json_of_value).collect()),
-        Value::Object(members) => Json::Object(
-            members
-                .iter()
-                .map(|(k, v)| (k.clone(), json_of_value(v)))
-                .collect(),
-        ),
+        Value::Null => w.null(),
+        Value::Bool(b) => w.bool(*b),
+        Value::Int(i) => w.int(*i),
+        Value::Double(d) => w.number(*d),
+        Value::String(s) => w.str(s),
+        Value::Array(items) => w.array(|w| {
+            for i in items {
+                json_of_value(w.item(), i);
+            }
+        }),
+        Value::Object(members) => w.object(|w| {
+            for (k, v) in members {
+                json_of_value(w.key(k), v);
+            }
+        }),
     }
 }
 
@@ -828,37 +820,38 @@ mod ast_type {
 }
 
 impl AstWriter<'_> {
-    fn node(&self, e: &Expr) -> Json {
+    fn node(&self, w: &mut JsonWriter, e: &Expr) {
         use ast_type as t;
         match e {
-            Expr::Value(v) => self.value(v),
-            Expr::Array(items) => self.with_sub(t::ARRAY, items.iter()),
-            Expr::Object(members) => {
-                let subs = members
-                    .iter()
-                    .map(|m| match m {
+            Expr::Value(v) => self.value(w, v),
+            Expr::Array(items) => self.with_sub(w, t::ARRAY, items.iter()),
+            Expr::Object(members) => shape(w, t::OBJECT, no_extra, |w| {
+                for m in members {
+                    match m {
                         ObjectMember::Element(name, v) => shape(
+                            w.item(),
                             t::OBJECT_ELEMENT,
-                            vec![("name", Json::str(name))],
-                            vec![self.node(v)],
+                            |w| w.key("name").str(name),
+                            |w| self.node(w.item(), v),
                         ),
-                        ObjectMember::Calculated(k, v) => shape(
-                            t::CALCULATED_OBJECT_ELEMENT,
-                            vec![],
-                            vec![self.node(k), self.node(v)],
-                        ),
-                    })
-                    .collect();
-                shape(t::OBJECT, vec![], subs)
-            }
-            Expr::Reference(v) => self.reference(*v),
+                        ObjectMember::Calculated(k, v) => {
+                            shape(w.item(), t::CALCULATED_OBJECT_ELEMENT, no_extra, |w| {
+                                self.node(w.item(), k);
+                                self.node(w.item(), v);
+                            })
+                        }
+                    }
+                }
+            }),
+            Expr::Reference(v) => self.reference(w, *v),
             Expr::Attribute(object, name) => shape(
+                w,
                 t::ATTRIBUTE_ACCESS,
-                vec![("name", Json::str(name))],
-                vec![self.node(object)],
+                |w| w.key("name").str(name),
+                |w| self.node(w.item(), object),
             ),
             Expr::Indexed(object, index) => {
-                self.with_sub(t::INDEXED_ACCESS, [&**object, &**index].into_iter())
+                self.with_sub(w, t::INDEXED_ACCESS, [&**object, &**index].into_iter())
             }
             Expr::Unary(op, operand) => {
                 let kind = match op {
@@ -866,25 +859,28 @@ impl AstWriter<'_> {
                     UnaryOp::Minus => t::UNARY_MINUS,
                     UnaryOp::Not => t::UNARY_NOT,
                 };
-                shape(kind, vec![], vec![self.node(operand)])
+                shape(w, kind, no_extra, |w| self.node(w.item(), operand))
             }
             Expr::Binary(op, lhs, rhs) => {
-                let (name, id) = binary_type(*op);
-                let mut extra = Vec::new();
-                if matches!(op, BinaryOp::Eq | BinaryOp::Lt | BinaryOp::Le) {
-                    extra.push(("excludesNull", Json::Bool(false)));
-                }
-                if matches!(op, BinaryOp::In | BinaryOp::NotIn) {
-                    extra.push(("sorted", Json::Bool(false)));
-                }
-                shape((name, id), extra, vec![self.node(lhs), self.node(rhs)])
+                let extra = |w: &mut JsonWriter| {
+                    if matches!(op, BinaryOp::Eq | BinaryOp::Lt | BinaryOp::Le) {
+                        w.key("excludesNull").bool(false);
+                    }
+                    if matches!(op, BinaryOp::In | BinaryOp::NotIn) {
+                        w.key("sorted").bool(false);
+                    }
+                };
+                shape(w, binary_type(*op), extra, |w| {
+                    self.node(w.item(), lhs);
+                    self.node(w.item(), rhs);
+                })
             }
             Expr::Nary(logic, items) => {
                 let kind = match logic {
                     Logic::And => t::NARY_AND,
                     Logic::Or => t::NARY_OR,
                 };
-                self.with_sub(kind, items.iter())
+                self.with_sub(w, kind, items.iter())
             }
             Expr::ArrayCompare {
                 quantifier,
@@ -894,157 +890,174 @@ impl AstWriter<'_> {
             } => {
                 let (name, id) = binary_type(*op);
                 let kind = (array_compare_name(*op).unwrap_or(name), id + 40);
-                let extra = if matches!(op, BinaryOp::In | BinaryOp::NotIn) {
-                    vec![("sorted", Json::Bool(false))]
-                } else {
-                    vec![]
+                let extra = |w: &mut JsonWriter| {
+                    if matches!(op, BinaryOp::In | BinaryOp::NotIn) {
+                        w.key("sorted").bool(false);
+                    }
                 };
-                shape(
-                    kind,
-                    extra,
-                    vec![self.node(lhs), self.node(rhs), self.quantifier(quantifier)],
-                )
+                shape(w, kind, extra, |w| {
+                    self.node(w.item(), lhs);
+                    self.node(w.item(), rhs);
+                    self.quantifier(w.item(), quantifier);
+                })
             }
-            Expr::Ternary(c, then, otherwise) => {
-                let mut subs = vec![self.node(c)];
-                subs.extend(then.as_deref().map(|t| self.node(t)));
-                subs.push(self.node(otherwise));
-                shape(t::TERNARY, vec![], subs)
-            }
-            Expr::Range(from, to) => self.with_sub(t::RANGE, [&**from, &**to].into_iter()),
+            Expr::Ternary(c, then, otherwise) => shape(w, t::TERNARY, no_extra, |w| {
+                self.node(w.item(), c);
+                if let Some(then) = then {
+                    self.node(w.item(), then);
+                }
+                self.node(w.item(), otherwise);
+            }),
+            Expr::Range(from, to) => self.with_sub(w, t::RANGE, [&**from, &**to].into_iter()),
             Expr::Call { function, args, .. } => shape(
+                w,
                 t::FCALL,
-                vec![("name", Json::str(function.name))],
-                vec![self.with_sub(t::ARRAY, args.iter())],
+                |w| w.key("name").str(function.name),
+                |w| self.with_sub(w.item(), t::ARRAY, args.iter()),
             ),
             Expr::UserCall { name, args, .. } => shape(
+                w,
                 t::FCALL_USER,
-                vec![("name", Json::str(name))],
-                vec![self.with_sub(t::ARRAY, args.iter())],
+                |w| w.key("name").str(name),
+                |w| self.with_sub(w.item(), t::ARRAY, args.iter()),
             ),
-            Expr::Collection(name) => shape(t::COLLECTION, vec![("name", Json::str(name))], vec![]),
-            Expr::Expansion(x) => self.expansion(x),
+            Expr::Collection(name) => shape(w, t::COLLECTION, |w| w.key("name").str(name), no_subs),
+            Expr::Expansion(x) => self.expansion(w, x),
         }
     }
 
-    fn with_sub<'e>(&self, kind: (&str, i64), subs: impl Iterator<Item = &'e Expr>) -> Json {
-        let subs = subs.map(|s| self.node(s)).collect();
-        shape(kind, vec![], subs)
+    fn with_sub<'e>(
+        &self,
+        w: &mut JsonWriter,
+        kind: (&str, i64),
+        subs: impl Iterator<Item = &'e Expr>,
+    ) {
+        shape(w, kind, no_extra, |w| {
+            for s in subs {
+                self.node(w.item(), s);
+            }
+        })
     }
 
-    fn reference(&self, v: VarId) -> Json {
-        self.named_var(ast_type::REFERENCE, v)
+    fn reference(&self, w: &mut JsonWriter, v: VarId) {
+        self.named_var(w, ast_type::REFERENCE, v)
     }
 
-    fn named_var(&self, kind: (&str, i64), v: VarId) -> Json {
-        shape(
-            kind,
-            vec![
-                ("name", Json::str(&self.plan.vars.get(v).name)),
-                ("id", Json::uint(v)),
-            ],
-            vec![],
-        )
+    fn named_var(&self, w: &mut JsonWriter, kind: (&str, i64), v: VarId) {
+        let extra = |w: &mut JsonWriter| {
+            w.key("name").str(&self.plan.vars.get(v).name);
+            w.key("id").uint(v);
+        };
+        shape(w, kind, extra, no_subs)
     }
 
     /// A constant; arrays and objects become AST arrays and objects of
     /// value nodes, as ArangoDB's parser builds them.
-    fn value(&self, v: &Value) -> Json {
+    fn value(&self, w: &mut JsonWriter, v: &Value) {
         use ast_type as t;
-        let scalar = |json: Json, vtype: i64| {
-            shape(
-                t::VALUE,
-                vec![("value", json), ("vTypeID", Json::Int(vtype))],
-                vec![],
-            )
+        let scalar = |w: &mut JsonWriter, vtype: i64| {
+            let extra = |w: &mut JsonWriter| {
+                json_of_value(w.key("value"), v);
+                w.key("vTypeID").int(vtype);
+            };
+            shape(w, t::VALUE, extra, no_subs)
         };
         match v {
-            Value::Null => scalar(Json::Null, 0),
-            Value::Bool(b) => scalar(Json::Bool(*b), 1),
-            Value::Int(i) => scalar(Json::Int(*i), 2),
-            Value::Double(d) => scalar(Json::Number(*d), 3),
-            Value::String(s) => scalar(Json::str(s), 4),
-            Value::Array(items) => shape(
-                t::ARRAY,
-                vec![],
-                items.iter().map(|i| self.value(i)).collect(),
-            ),
-            Value::Object(members) => {
-                let subs = members
-                    .iter()
-                    .map(|(k, v)| {
-                        shape(
-                            t::OBJECT_ELEMENT,
-                            vec![("name", Json::str(k))],
-                            vec![self.value(v)],
-                        )
-                    })
-                    .collect();
-                shape(t::OBJECT, vec![], subs)
-            }
+            Value::Null => scalar(w, 0),
+            Value::Bool(_) => scalar(w, 1),
+            Value::Int(_) => scalar(w, 2),
+            Value::Double(_) => scalar(w, 3),
+            Value::String(_) => scalar(w, 4),
+            Value::Array(items) => shape(w, t::ARRAY, no_extra, |w| {
+                for i in items {
+                    self.value(w.item(), i);
+                }
+            }),
+            Value::Object(members) => shape(w, t::OBJECT, no_extra, |w| {
+                for (k, v) in members {
+                    shape(
+                        w.item(),
+                        t::OBJECT_ELEMENT,
+                        |w| w.key("name").str(k),
+                        |w| self.value(w.item(), v),
+                    );
+                }
+            }),
         }
     }
 
-    fn quantifier(&self, q: &Quantifier) -> Json {
-        let (word, subs) = match q {
-            Quantifier::All => ("all", vec![]),
-            Quantifier::Any => ("any", vec![]),
-            Quantifier::None => ("none", vec![]),
-            Quantifier::AtLeast(n) => ("at least", vec![self.node(n)]),
+    fn quantifier(&self, w: &mut JsonWriter, q: &Quantifier) {
+        let word = match q {
+            Quantifier::All => "all",
+            Quantifier::Any => "any",
+            Quantifier::None => "none",
+            Quantifier::AtLeast(_) => "at least",
+        };
+        let subs = |w: &mut JsonWriter| {
+            if let Quantifier::AtLeast(n) = q {
+                self.node(w.item(), n);
+            }
         };
         shape(
+            w,
             ast_type::QUANTIFIER,
-            vec![("quantifier", Json::str(word))],
+            |w| w.key("quantifier").str(word),
             subs,
         )
     }
 
     /// `input[* FILTER … LIMIT … RETURN …]`: iterator, the iterator's
     /// reference, filter, limit and projection (no-ops where absent).
-    fn expansion(&self, x: &Expansion) -> Json {
+    fn expansion(&self, w: &mut JsonWriter, x: &Expansion) {
         use ast_type as t;
-        let nop = || shape(t::NOP, vec![], vec![]);
-        let iterator = shape(
-            t::ITERATOR,
-            vec![],
-            vec![self.named_var(t::VARIABLE, x.iterator), self.node(&x.input)],
-        );
-        let filter = x.filter.as_ref().map_or_else(nop, |f| self.node(f));
-        let limit = x.limit.as_ref().map_or_else(nop, |(offset, count)| {
-            shape(
-                t::ARRAY_LIMIT,
-                vec![],
-                vec![self.node(offset), self.node(count)],
-            )
-        });
-        let projection = if x.plain {
-            nop()
-        } else {
-            self.node(&x.projection)
+        let nop = |w: &mut JsonWriter| shape(w, t::NOP, no_extra, no_subs);
+        let subs = |w: &mut JsonWriter| {
+            shape(w.item(), t::ITERATOR, no_extra, |w| {
+                self.named_var(w.item(), t::VARIABLE, x.iterator);
+                self.node(w.item(), &x.input);
+            });
+            self.reference(w.item(), x.iterator);
+            match &x.filter {
+                Some(f) => self.node(w.item(), f),
+                None => nop(w.item()),
+            }
+            match &x.limit {
+                Some((offset, count)) => shape(w.item(), t::ARRAY_LIMIT, no_extra, |w| {
+                    self.node(w.item(), offset);
+                    self.node(w.item(), count);
+                }),
+                None => nop(w.item()),
+            }
+            if x.plain {
+                nop(w.item());
+            } else {
+                self.node(w.item(), &x.projection);
+            }
         };
-        shape(
-            t::EXPANSION,
-            vec![("levels", Json::uint(x.levels))],
-            vec![
-                iterator,
-                self.reference(x.iterator),
-                filter,
-                limit,
-                projection,
-            ],
-        )
+        shape(w, t::EXPANSION, |w| w.key("levels").uint(x.levels), subs)
     }
 }
 
-/// `{type, typeID, …extra, subNodes}` (no `subNodes` without members).
-fn shape(kind: (&str, i64), extra: Vec<(&'static str, Json)>, subs: Vec<Json>) -> Json {
-    let mut members = vec![("type", Json::str(kind.0)), ("typeID", Json::Int(kind.1))];
-    members.extend(extra);
-    if !subs.is_empty() {
-        members.push(("subNodes", Json::Array(subs)));
-    }
-    Json::object(members)
+/// `{type, typeID, …extra, subNodes}`: `extra` writes the members between
+/// `typeID` and `subNodes`, `subs` the sub-nodes with [`JsonWriter::item`]
+/// (no `subNodes` member when it writes none).
+fn shape(
+    w: &mut JsonWriter,
+    kind: (&str, i64),
+    extra: impl FnOnce(&mut JsonWriter),
+    subs: impl FnOnce(&mut JsonWriter),
+) {
+    w.object(|w| {
+        w.key("type").str(kind.0);
+        w.key("typeID").int(kind.1);
+        extra(w);
+        w.nonempty_array("subNodes", subs);
+    });
 }
+
+fn no_extra(_: &mut JsonWriter) {}
+
+fn no_subs(_: &mut JsonWriter) {}
 
 /// Binary operators' AST type names and ids. LIKE and the regex operators
 /// never reach a plan (they become function calls); they map to no-op.

@@ -4,12 +4,46 @@
 pub mod dot;
 pub mod expr;
 pub mod json;
-mod json_value;
+mod json_writer;
 pub mod text;
 pub mod trace;
 
+use crate::cluster::Site;
 use crate::compat::Version;
-use crate::plan::Expr;
+use crate::plan::estimate::Estimates;
+use crate::plan::{Expr, NodeRef, Plan};
+use crate::planner::Explanation;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// A plan's estimates and node sites: the explanation's own for its chosen
+/// plan (computed once when it was planned), computed here for the others
+/// (trace steps, `allPlans`).
+pub(crate) struct PlanFacts<'p> {
+    pub estimates: Cow<'p, Estimates>,
+    /// Empty on a single server.
+    pub sites: Cow<'p, HashMap<NodeRef, Site>>,
+}
+
+impl<'p> PlanFacts<'p> {
+    pub(crate) fn of(x: &'p Explanation, plan: &Plan) -> PlanFacts<'p> {
+        if std::ptr::eq(plan, &x.plan) {
+            return PlanFacts {
+                estimates: Cow::Borrowed(&x.estimates),
+                sites: Cow::Borrowed(&x.sites),
+            };
+        }
+        let sites = if x.is_cluster() {
+            crate::cluster::sites(plan)
+        } else {
+            HashMap::new()
+        };
+        PlanFacts {
+            estimates: Cow::Owned(crate::plan::estimate::estimate(plan, x.catalog, x.compat)),
+            sites: Cow::Owned(sites),
+        }
+    }
+}
 
 /// The server's word for how a CalculationNode evaluates its expression
 /// (`json`, `attribute`, `v8`, `simple`), shared by the text and JSON.

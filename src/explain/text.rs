@@ -46,14 +46,9 @@ pub(crate) fn plan_table(x: &Explanation, plan: &Plan) -> String {
 /// The "Execution plan:" table, and the renderer that collected the
 /// indexes and functions its rows use.
 fn table_of<'a>(x: &Explanation<'a>, plan: &'a Plan) -> (String, Renderer<'a>) {
-    let estimates = crate::plan::estimate::estimate(plan, x.catalog, x.compat);
-    let sites = if x.is_cluster() {
-        crate::cluster::sites(plan)
-    } else {
-        Default::default()
-    };
+    let facts = super::PlanFacts::of(x, plan);
     let mut r = Renderer::new(x.catalog, x.compat, plan);
-    let rows = r.rows(&estimates, &sites);
+    let rows = r.rows(&facts.estimates, &facts.sites);
     let mut out = String::new();
     table(&mut out, &rows, x.is_cluster(), x.compat);
     (out, r)
