@@ -4,35 +4,49 @@
 
 use crate::compat::Version;
 use crate::plan::expr::{Expr, Logic, ObjectMember, Quantifier, VarId};
-use crate::plan::Variables;
+use crate::plan::{Variable, Variables};
 use crate::syntax::{BinaryOp, UnaryOp};
 use crate::value::{js_key_order, Value};
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 /// Longest string the explainer's value formatter prints in full.
 const MAX_STRING_UNITS: usize = 1024;
 /// Arrays and objects print at most this many members.
 const MAX_MEMBERS: usize = 20;
 
+/// A variable as the explainer prints it: temporaries (names starting
+/// with a digit or `_`) as `#name`.
+#[derive(Clone, Copy)]
+pub struct DisplayName<'a>(pub &'a Variable);
+
+impl fmt::Display for DisplayName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_temporary() {
+            f.write_char('#')?;
+        }
+        f.write_str(&self.0.name)
+    }
+}
+
 /// Renders expressions; remembers which collection variables were met
 /// (for the "collections used" annotation).
-pub struct ExprPrinter<'a> {
+pub struct ExprPrinter<'a, 's> {
     pub vars: &'a Variables,
     pub compat: Version,
     /// Variables known to be produced by collection accesses: (var, collection).
-    pub collection_vars: &'a [(VarId, String)],
+    pub collection_vars: &'a [(VarId, &'s str)],
     /// Collection variables met while rendering, in first-use order.
-    pub met: Vec<(VarId, String)>,
+    pub met: Vec<(VarId, &'s str)>,
     /// Expansion iterators waiting for their reference.
     pending: Vec<(VarId, String)>,
 }
 
-impl<'a> ExprPrinter<'a> {
+impl<'a, 's> ExprPrinter<'a, 's> {
     pub fn new(
         vars: &'a Variables,
         compat: Version,
-        collection_vars: &'a [(VarId, String)],
-    ) -> ExprPrinter<'a> {
+        collection_vars: &'a [(VarId, &'s str)],
+    ) -> ExprPrinter<'a, 's> {
         ExprPrinter {
             vars,
             compat,
@@ -48,13 +62,19 @@ impl<'a> ExprPrinter<'a> {
         out
     }
 
-    pub fn var(&mut self, v: VarId) -> String {
+    /// Appends `e` to `out`.
+    pub fn write_into(&mut self, out: &mut String, e: &Expr) {
+        self.write(out, e);
+    }
+
+    /// Appends variable `v`'s name, noting a collection variable as met.
+    pub fn var(&mut self, out: &mut String, v: VarId) {
         if let Some((_, c)) = self.collection_vars.iter().find(|(id, _)| *id == v) {
             if !self.met.iter().any(|(id, _)| *id == v) {
-                self.met.push((v, c.clone()));
+                self.met.push((v, c));
             }
         }
-        self.vars.display_name(v)
+        let _ = write!(out, "{}", DisplayName(self.vars.get(v)));
     }
 
     fn write(&mut self, out: &mut String, e: &Expr) {
@@ -87,7 +107,7 @@ impl<'a> ExprPrinter<'a> {
                     let (_, text) = self.pending.remove(i);
                     out.push_str(&text);
                 }
-                None => out.push_str(&self.var(*v)),
+                None => self.var(out, *v),
             },
             Expr::Attribute(object, name) => {
                 self.write(out, object);

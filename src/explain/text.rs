@@ -1,66 +1,69 @@
 //! The explain text of `db._explain()` (explain-text-format.md), byte for
 //! byte, in the layout of the requested ArangoDB version.
 
-use super::expr::ExprPrinter;
+use super::expr::{DisplayName, ExprPrinter};
 use crate::catalog::Catalog;
+use crate::cluster::Site;
 use crate::compat::Version;
 use crate::functions::Function;
+use crate::plan::estimate::Estimates;
 use crate::plan::expr::{Expr, VarId};
 use crate::plan::{
-    CollectionScan, IndexCollect, IndexRef, IndexScan, JoinInfo, Materialize, Modification,
+    CollectionScan, Gather, IndexCollect, IndexRef, IndexScan, JoinInfo, Materialize, Modification,
     NodeKind, NodeRef, Parallelism, Plan, SingleRemote, SingleRemoteMode, SortMode,
 };
 use crate::planner::Explanation;
+use std::collections::HashMap;
 use std::fmt::Write;
 
 /// Renders the whole explain output.
 pub fn render(x: &Explanation) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(2048);
     header(&mut out, &x.query, x.cacheable, x.compat);
-    let body = plan_sections(x, &x.plan);
-    out.push_str(&body);
+    write_plan_sections(&mut out, x, &x.plan);
     out
 }
 
 /// Everything after the query header for one plan: the node table,
 /// indexes, functions and rules.
 pub fn plan_sections(x: &Explanation, plan: &Plan) -> String {
-    let (mut out, r) = table_of(x, plan);
+    let mut out = String::new();
+    write_plan_sections(&mut out, x, plan);
+    out
+}
+
+fn write_plan_sections(out: &mut String, x: &Explanation, plan: &Plan) {
+    let r = write_table(out, x, plan);
     out.push('\n');
-    indexes(&mut out, &r.indexes, x.compat);
+    indexes(out, &r.indexes, x.compat);
     if !r.functions.is_empty() {
         out.push('\n');
-        functions(&mut out, &r.functions, x.compat);
+        functions(out, &r.functions, x.compat);
     }
     out.push('\n');
-    rules(&mut out, &plan.applied_rules, x.compat);
+    rules(out, &plan.applied_rules, x.compat);
     out.push('\n');
-    out
 }
 
 /// Only the "Execution plan:" table of a plan (for the optimizer trace).
 pub(crate) fn plan_table(x: &Explanation, plan: &Plan) -> String {
-    table_of(x, plan).0
+    let mut out = String::new();
+    write_table(&mut out, x, plan);
+    out
 }
 
-/// The "Execution plan:" table, and the renderer that collected the
-/// indexes and functions its rows use.
-fn table_of<'a>(x: &Explanation<'a>, plan: &'a Plan) -> (String, Renderer<'a>) {
+/// Writes the "Execution plan:" table; returns the renderer that collected
+/// the indexes and functions its rows use.
+fn write_table<'a>(out: &mut String, x: &Explanation<'a>, plan: &'a Plan) -> Renderer<'a> {
     let facts = super::PlanFacts::of(x, plan);
     let mut r = Renderer::new(x.catalog, x.compat, plan);
     let rows = r.rows(&facts.estimates, &facts.sites);
-    let mut out = String::new();
-    table(&mut out, &rows, x.is_cluster(), x.compat);
-    (out, r)
+    r.table(out, &rows, x.is_cluster());
+    r
 }
 
 fn utf16_len(s: &str) -> usize {
     s.chars().map(char::len_utf16).sum()
-}
-
-/// `max(w − len(s), 0)` spaces.
-fn fill(w: usize, s: &str) -> String {
-    " ".repeat(w.saturating_sub(utf16_len(s)))
 }
 
 fn header(out: &mut String, query: &str, cacheable: bool, compat: Version) {
@@ -75,13 +78,19 @@ fn header(out: &mut String, query: &str, cacheable: bool, compat: Version) {
         out,
         "Query String ({n} chars{truncated}, {word}: {cacheable}):"
     );
-    let text = if utf16_len(query) > 4096 {
-        truncate_middle(query)
+    let is_terminator = |c: char| matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
+    if n <= 100 && !query.contains(is_terminator) {
+        // One line of the word wrap, and nothing to cut.
+        out.push(' ');
+        out.push_str(query);
     } else {
-        query.to_string()
-    };
-    let wrapped = super::expr::cut(wrap_query(&text));
-    out.push_str(&wrapped);
+        let text = if n > 4096 {
+            truncate_middle(query)
+        } else {
+            query.to_string()
+        };
+        out.push_str(&super::expr::cut(wrap_query(&text)));
+    }
     out.push_str("\n\n");
 }
 
@@ -165,71 +174,38 @@ pub fn wrap_query(text: &str) -> String {
     out
 }
 
-/// One printed line of the plan table.
+/// One printed line of the plan table; its comment is written with the
+/// line (rendering it registers the indexes and functions it uses).
 struct Row {
-    id: String,
+    node: NodeRef,
+    id: u32,
     kind: &'static str,
     site: &'static str,
     par: bool,
-    est: String,
+    est: u64,
     level: usize,
     marker: &'static str,
-    comment: String,
+    /// For the extra lines of a JoinNode: the joined scan described.
+    join: Option<usize>,
 }
 
-fn table(out: &mut String, rows: &[Row], cluster: bool, compat: Version) {
-    let w_id = rows
-        .iter()
-        .map(|r| utf16_len(&r.id))
-        .max()
-        .unwrap_or(0)
-        .max(2);
-    let w_type = rows.iter().map(|r| r.kind.len()).max().unwrap_or(0);
-    let w_est = rows
-        .iter()
-        .map(|r| utf16_len(&r.est))
-        .max()
-        .unwrap_or(0)
-        .max(4);
-    let par = compat.plan_has_par_column();
-    out.push_str("Execution plan:\n");
-    let _ = write!(
-        out,
-        " {}Id   NodeType{}   ",
-        fill(w_id, "Id"),
-        fill(w_type, "NodeType")
-    );
-    if cluster {
-        out.push_str("Site  ");
-    }
-    if par {
-        out.push_str("Par   ");
-    }
-    let _ = writeln!(out, "{}Est.   Comment", fill(w_est, "Est."));
-    for r in rows {
-        let _ = write!(
-            out,
-            " {}{}   {}{}   ",
-            fill(w_id, &r.id),
-            r.id,
-            r.kind,
-            fill(w_type, r.kind)
-        );
-        if cluster {
-            let _ = write!(out, "{}{}  ", r.site, fill(4, r.site));
-        }
-        if par {
-            let _ = write!(out, "  {}   ", if r.par { "✓" } else { " " });
-        }
-        let _ = writeln!(
-            out,
-            "{}{}   {}{}{}",
-            fill(w_est, &r.est),
-            r.est,
-            "  ".repeat(r.level),
-            r.marker,
-            r.comment
-        );
+/// Decimal digits of `n`.
+fn digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+/// Appends `max(w − len, 0)` spaces.
+fn pad(out: &mut String, w: usize, len: usize) {
+    spaces(out, w.saturating_sub(len));
+}
+
+fn spaces(out: &mut String, n: usize) {
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
     }
 }
 
@@ -253,7 +229,7 @@ struct Renderer<'a> {
     compat: Version,
     plan: &'a Plan,
     /// Variables produced by collection accesses printed so far.
-    collection_vars: Vec<(VarId, String)>,
+    collection_vars: Vec<(VarId, &'a str)>,
     indexes: Vec<IndexRow>,
     functions: Vec<&'static Function>,
 }
@@ -272,11 +248,7 @@ impl<'a> Renderer<'a> {
 
     /// Rows in printing order (§5): the main pipeline top to bottom, a
     /// (legacy) subquery's body right after its SubqueryNode.
-    fn rows(
-        &mut self,
-        estimates: &crate::plan::estimate::Estimates,
-        sites: &std::collections::HashMap<NodeRef, crate::cluster::Site>,
-    ) -> Vec<Row> {
+    fn rows(&self, estimates: &Estimates, sites: &HashMap<NodeRef, Site>) -> Vec<Row> {
         let mut order = Vec::new();
         print_order(self.plan, self.plan.root(), &mut order);
         let mut rows = Vec::with_capacity(order.len());
@@ -296,37 +268,40 @@ impl<'a> Renderer<'a> {
                 _ => {}
             }
             let node = self.plan.node(n);
+            let site = sites.get(&n).map_or("", |s| s.label());
             rows.push(Row {
-                id: node.id.to_string(),
+                node: n,
+                id: node.id,
                 kind: kind.type_name(),
-                site: sites.get(&n).map_or("", |s| s.label()),
+                site,
                 par: node.async_prefetch,
-                est: estimates.of(n).items.to_string(),
+                est: estimates.of(n).items,
                 level,
                 marker: if matches!(kind, NodeKind::Singleton) {
                     "* "
                 } else {
                     "- "
                 },
-                comment: self.comment(n),
+                join: None,
             });
             if let NodeKind::Join(infos) = kind {
                 // One more line per joined scan, one level deeper.
-                for info in infos {
+                for (i, info) in infos.iter().enumerate() {
                     let est = crate::optimizer::index_selection::join_info_estimate(
                         self.catalog,
                         info,
                         self.compat,
                     );
                     rows.push(Row {
-                        id: node.id.to_string(),
+                        node: n,
+                        id: node.id,
                         kind: kind.type_name(),
-                        site: sites.get(&n).map_or("", |s| s.label()),
+                        site,
                         par: false,
-                        est: est.items.to_string(),
+                        est: est.items,
                         level: level + 1,
                         marker: "- ",
-                        comment: self.join_info(node.id, info),
+                        join: Some(i),
                     });
                 }
             }
@@ -350,69 +325,138 @@ impl<'a> Renderer<'a> {
         rows
     }
 
-    fn expr(&mut self, e: &Expr) -> (String, Vec<(VarId, String)>) {
-        let known = self.collection_vars.clone();
-        let mut p = ExprPrinter::new(&self.plan.vars, self.compat, &known);
-        let text = p.render(e);
-        (text, p.met)
+    /// The "Execution plan:" table.
+    fn table(&mut self, out: &mut String, rows: &[Row], cluster: bool) {
+        let w_id = rows
+            .iter()
+            .map(|r| digits(r.id.into()))
+            .max()
+            .unwrap_or(0)
+            .max(2);
+        let w_type = rows.iter().map(|r| r.kind.len()).max().unwrap_or(0);
+        let w_est = rows.iter().map(|r| digits(r.est)).max().unwrap_or(0).max(4);
+        let par = self.compat.plan_has_par_column();
+        out.push_str("Execution plan:\n ");
+        pad(out, w_id, 2);
+        out.push_str("Id   NodeType");
+        pad(out, w_type, 8);
+        out.push_str("   ");
+        if cluster {
+            out.push_str("Site  ");
+        }
+        if par {
+            out.push_str("Par   ");
+        }
+        pad(out, w_est, 4);
+        out.push_str("Est.   Comment\n");
+        for r in rows {
+            out.push(' ');
+            pad(out, w_id, digits(r.id.into()));
+            let _ = write!(out, "{}   {}", r.id, r.kind);
+            pad(out, w_type, r.kind.len());
+            out.push_str("   ");
+            if cluster {
+                out.push_str(r.site);
+                pad(out, 4, r.site.len());
+                out.push_str("  ");
+            }
+            if par {
+                out.push_str(if r.par { "  ✓   " } else { "      " });
+            }
+            pad(out, w_est, digits(r.est));
+            let _ = write!(out, "{}   ", r.est);
+            spaces(out, 2 * r.level);
+            out.push_str(r.marker);
+            match r.join {
+                Some(i) => {
+                    if let NodeKind::Join(infos) = self.plan.kind(r.node) {
+                        self.join_info(out, r.id, &infos[i]);
+                    }
+                }
+                None => self.comment(out, r.node),
+            }
+            out.push('\n');
+        }
     }
 
-    fn name(&self, v: VarId) -> String {
-        self.plan.vars.display_name(v)
+    /// Writes `e` in the explainer's notation; returns the collection
+    /// variables it read.
+    fn expr(&self, out: &mut String, e: &Expr) -> Vec<(VarId, &'a str)> {
+        let mut p = ExprPrinter::new(&self.plan.vars, self.compat, &self.collection_vars);
+        p.write_into(out, e);
+        p.met
     }
 
-    fn comment(&mut self, n: NodeRef) -> String {
+    /// `e` in the explainer's notation, as a string of its own.
+    fn expr_text(&self, e: &Expr) -> String {
+        let mut s = String::new();
+        self.expr(&mut s, e);
+        s
+    }
+
+    fn name(&self, v: VarId) -> DisplayName<'a> {
+        DisplayName(self.plan.vars.get(v))
+    }
+
+    /// The Comment column of node `n`.
+    fn comment(&mut self, s: &mut String, n: NodeRef) {
         let plan = self.plan;
         match plan.kind(n) {
-            NodeKind::Singleton => {
-                if self.compat.singleton_lists_bind_variables() {
-                    "ROOT ".into()
-                } else {
-                    "ROOT".into()
-                }
-            }
-            NodeKind::EnumerateCollection(scan) => self.collection_scan(n, scan),
-            NodeKind::Index(scan) => self.index_scan(n, scan),
-            NodeKind::IndexCollect(c) => self.index_collect(n, c),
-            NodeKind::Materialize(m) => self.materialize(m),
-            NodeKind::Join(_) => "JOIN".into(),
+            NodeKind::Singleton => s.push_str(if self.compat.singleton_lists_bind_variables() {
+                "ROOT "
+            } else {
+                "ROOT"
+            }),
+            NodeKind::EnumerateCollection(scan) => self.collection_scan(s, n, scan),
+            NodeKind::Index(scan) => self.index_scan(s, n, scan),
+            NodeKind::IndexCollect(c) => self.index_collect(s, n, c),
+            NodeKind::Materialize(m) => self.materialize(s, m),
+            NodeKind::Join(_) => s.push_str("JOIN"),
             NodeKind::EnumerateList {
                 input,
                 out,
                 filter,
                 value,
             } => {
-                let mut s = match value {
-                    Some(v) => format!(
-                        "FOR [{}, {}] OF {}   /* object iteration */",
-                        self.name(*out),
-                        self.name(*v),
-                        self.name(*input)
-                    ),
-                    None => format!(
-                        "FOR {} IN {}   /* list iteration */",
-                        self.name(*out),
-                        self.name(*input)
-                    ),
-                };
-                if let Some(f) = filter {
-                    let (text, _) = self.expr(f);
-                    let _ = write!(s, "   FILTER {text}   /* early pruning */");
+                match value {
+                    Some(v) => {
+                        let _ = write!(
+                            s,
+                            "FOR [{}, {}] OF {}   /* object iteration */",
+                            self.name(*out),
+                            self.name(*v),
+                            self.name(*input)
+                        );
+                    }
+                    None => {
+                        let _ = write!(
+                            s,
+                            "FOR {} IN {}   /* list iteration */",
+                            self.name(*out),
+                            self.name(*input)
+                        );
+                    }
                 }
-                s
+                if let Some(f) = filter {
+                    self.early_pruning(s, f);
+                }
             }
-            NodeKind::Calculation { out, expr } => self.calculation(*out, expr),
-            NodeKind::Filter { input } => format!("FILTER {}", self.name(*input)),
-            NodeKind::Return { input } => format!("RETURN {}", self.name(*input)),
+            NodeKind::Calculation { out, expr } => self.calculation(s, *out, expr),
+            NodeKind::Filter { input } => {
+                let _ = write!(s, "FILTER {}", self.name(*input));
+            }
+            NodeKind::Return { input } => {
+                let _ = write!(s, "RETURN {}", self.name(*input));
+            }
             NodeKind::Limit {
                 offset,
                 limit,
                 full_count,
             } => {
-                format!(
-                    "LIMIT {offset}, {limit}{}",
-                    if *full_count { "  /* fullCount */" } else { "" }
-                )
+                let _ = write!(s, "LIMIT {offset}, {limit}");
+                if *full_count {
+                    s.push_str("  /* fullCount */");
+                }
             }
             NodeKind::Sort {
                 elements,
@@ -420,16 +464,11 @@ impl<'a> Renderer<'a> {
                 grouped,
             } => {
                 let grouped = (*grouped).min(elements.len());
-                let list: Vec<String> = elements[grouped..]
-                    .iter()
-                    .map(|e| {
-                        format!(
-                            "{} {}",
-                            self.name(e.var),
-                            if e.ascending { "ASC" } else { "DESC" }
-                        )
-                    })
-                    .collect();
+                s.push_str("SORT ");
+                for (i, e) in elements[grouped..].iter().enumerate() {
+                    let direction = if e.ascending { "ASC" } else { "DESC" };
+                    let _ = write!(s, "{}{} {direction}", sep(i), self.name(e.var));
+                }
                 let strategy = if grouped > 0 {
                     "grouped"
                 } else if *limit > 0 {
@@ -437,40 +476,27 @@ impl<'a> Renderer<'a> {
                 } else {
                     "standard"
                 };
-                let group_by = if grouped > 0 {
-                    let names: Vec<String> = elements[..grouped]
-                        .iter()
-                        .map(|e| self.name(e.var))
-                        .collect();
-                    format!("; GROUPED BY {}", names.join(", "))
-                } else {
-                    String::new()
-                };
-                format!(
-                    "SORT {}{group_by}   /* sorting strategy: {strategy} */",
-                    list.join(", ")
-                )
+                if grouped > 0 {
+                    s.push_str("; GROUPED BY ");
+                    for (i, e) in elements[..grouped].iter().enumerate() {
+                        let _ = write!(s, "{}{}", sep(i), self.name(e.var));
+                    }
+                }
+                let _ = write!(s, "   /* sorting strategy: {strategy} */");
             }
             NodeKind::Collect(c) => {
-                let mut s = String::from("COLLECT");
-                let groups: Vec<String> = c
-                    .groups
-                    .iter()
-                    .map(|(o, i)| format!("{} = {}", self.name(*o), self.name(*i)))
-                    .collect();
-                if !groups.is_empty() {
-                    let _ = write!(s, " {}", groups.join(", "));
+                s.push_str("COLLECT");
+                for (i, (o, input)) in c.groups.iter().enumerate() {
+                    let lead = if i == 0 { " " } else { ", " };
+                    let _ = write!(s, "{lead}{} = {}", self.name(*o), self.name(*input));
                 }
-                if !c.aggregates.is_empty() {
-                    let list: Vec<String> = c
-                        .aggregates
-                        .iter()
-                        .map(|a| {
-                            let input = a.input.map(|v| self.name(v)).unwrap_or_default();
-                            format!("{} = {}({input})", self.name(a.out), a.function)
-                        })
-                        .collect();
-                    let _ = write!(s, " AGGREGATE {}", list.join(", "));
+                for (i, a) in c.aggregates.iter().enumerate() {
+                    let lead = if i == 0 { " AGGREGATE " } else { ", " };
+                    let _ = write!(s, "{lead}{} = {}(", self.name(a.out), a.function);
+                    if let Some(input) = a.input {
+                        let _ = write!(s, "{}", self.name(input));
+                    }
+                    s.push(')');
                 }
                 if let Some(into) = c.into {
                     let _ = write!(s, " INTO {}", self.name(into));
@@ -479,90 +505,100 @@ impl<'a> Renderer<'a> {
                     }
                 }
                 if let Some(keep) = &c.keep {
-                    let list: Vec<String> = keep.iter().map(|v| self.name(*v)).collect();
-                    let _ = write!(s, " KEEP {}", list.join(", "));
+                    s.push_str(" KEEP ");
+                    for (i, v) in keep.iter().enumerate() {
+                        let _ = write!(s, "{}{}", sep(i), self.name(*v));
+                    }
                 }
                 let _ = write!(s, "   /* {} */", c.method.name());
-                s
             }
             NodeKind::Subquery { out, .. } => {
                 let constant = plan.is_deterministic(n) && plan.variables_needed(n).is_empty();
-                format!(
+                let _ = write!(
+                    s,
                     "LET {} = ...   /* {}subquery */",
                     self.name(*out),
                     if constant { "const " } else { "" }
-                )
+                );
             }
             NodeKind::SubqueryStart { out } => {
-                format!("LET {} = ( /* subquery begin */", self.name(*out))
+                let _ = write!(s, "LET {} = ( /* subquery begin */", self.name(*out));
             }
             NodeKind::SubqueryEnd { input, .. } => match input {
                 Some(v) if !self.compat.subquery_end_prints_at_start_level() => {
-                    format!("RETURN  {} ) /* subquery end */", self.name(*v))
+                    let _ = write!(s, "RETURN  {} ) /* subquery end */", self.name(*v));
                 }
-                _ => ") /* subquery end */".into(),
+                _ => s.push_str(") /* subquery end */"),
             },
-            NodeKind::Modification(m) => self.modification(n, m),
-            NodeKind::NoResults => "EMPTY   /* empty result set */".into(),
-            NodeKind::Remote => "REMOTE".into(),
-            NodeKind::Scatter => "SCATTER".into(),
+            NodeKind::Modification(m) => self.modification(s, n, m),
+            NodeKind::NoResults => s.push_str("EMPTY   /* empty result set */"),
+            NodeKind::Remote => s.push_str("REMOTE"),
+            NodeKind::Scatter => s.push_str("SCATTER"),
             NodeKind::Distribute {
                 input, create_keys, ..
             } => {
                 if self.compat.distribute_prints_variable() {
-                    format!("DISTRIBUTE {}", self.name(*input))
+                    let _ = write!(s, "DISTRIBUTE {}", self.name(*input));
                 } else {
-                    format!(
+                    let _ = write!(
+                        s,
                         "DISTRIBUTE  /* create keys: {create_keys}, variable: {} */",
                         self.name(*input)
-                    )
+                    );
                 }
             }
-            NodeKind::SingleRemote(r) => self.single_remote(n, r),
+            NodeKind::SingleRemote(r) => self.single_remote(s, n, r),
             NodeKind::MultipleRemoteModification {
                 collection, input, ..
             } => {
-                self.collection_vars.push((*input, collection.clone()));
+                self.collection_vars.push((*input, collection));
                 // The explainer prints a fixed loop variable `d`.
-                format!("FOR d IN {} INSERT d IN {collection}", self.name(*input))
+                let _ = write!(s, "FOR d IN {} INSERT d IN {collection}", self.name(*input));
             }
-            NodeKind::Gather(g) => {
-                let elements: Vec<String> = g
-                    .elements
-                    .iter()
-                    .map(|e| {
-                        let path: Vec<String> = e.path.iter().map(|p| format!(".`{p}`")).collect();
-                        format!(
-                            "{}{} {}",
-                            self.name(e.var),
-                            path.join(","),
-                            if e.ascending { "ASC" } else { "DESC" }
-                        )
-                    })
-                    .collect();
-                let mut notes = Vec::new();
-                if g.parallelism == Parallelism::Parallel {
-                    notes.push("parallel".to_string());
-                }
-                if !g.elements.is_empty() {
-                    let mode = match g.sort_mode {
-                        SortMode::Heap => "heap",
-                        SortMode::MinElement | SortMode::Unset => "minelement",
-                    };
-                    notes.push(format!("sort mode: {mode}"));
-                } else if self.compat.gather_says_unsorted() {
-                    notes.push("unsorted".into());
-                }
-                let mut s = format!("GATHER {}", elements.join(", "));
-                if !notes.is_empty() {
-                    let _ = write!(s, "  /* {} */", notes.join(", "));
-                }
-                // The documented pre-3.9 plans print a note-less gather
-                // without the trailing space the explainer emitted.
-                s.truncate(s.trim_end().len());
-                s
-            }
+            NodeKind::Gather(g) => self.gather(s, g),
         }
+    }
+
+    fn gather(&self, s: &mut String, g: &Gather) {
+        let start = s.len();
+        s.push_str("GATHER ");
+        for (i, e) in g.elements.iter().enumerate() {
+            let _ = write!(s, "{}{}", sep(i), self.name(e.var));
+            for (j, p) in e.path.iter().enumerate() {
+                let _ = write!(s, "{}.`{p}`", if j > 0 { "," } else { "" });
+            }
+            s.push_str(if e.ascending { " ASC" } else { " DESC" });
+        }
+        let sort_mode = match g.sort_mode {
+            SortMode::Heap => "heap",
+            SortMode::MinElement | SortMode::Unset => "minelement",
+        };
+        let parallel = g.parallelism == Parallelism::Parallel;
+        match (parallel, g.elements.is_empty()) {
+            (true, false) => {
+                let _ = write!(s, "  /* parallel, sort mode: {sort_mode} */");
+            }
+            (false, false) => {
+                let _ = write!(s, "  /* sort mode: {sort_mode} */");
+            }
+            (true, true) if self.compat.gather_says_unsorted() => {
+                s.push_str("  /* parallel, unsorted */")
+            }
+            (true, true) => s.push_str("  /* parallel */"),
+            (false, true) if self.compat.gather_says_unsorted() => s.push_str("  /* unsorted */"),
+            (false, true) => {}
+        }
+        // The documented pre-3.9 plans print a note-less gather
+        // without the trailing space the explainer emitted.
+        let kept = s[start..].trim_end().len();
+        s.truncate(start + kept);
+    }
+
+    /// `   FILTER …   /* early pruning */` after a loop.
+    fn early_pruning(&self, s: &mut String, filter: &Expr) {
+        s.push_str("   FILTER ");
+        self.expr(s, filter);
+        s.push_str("   /* early pruning */");
     }
 
     /// `, satellite` for a loop over a SatelliteCollection (the node's
@@ -582,66 +618,68 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn restriction(&self, collection: &str, restricted_to: &Option<String>) -> String {
+    fn restriction(&self, s: &mut String, collection: &str, restricted_to: &Option<String>) {
         match restricted_to {
-            Some(shard) => format!(", shard: {shard}"),
+            Some(shard) => {
+                let _ = write!(s, ", shard: {shard}");
+            }
             None if self.catalog.is_cluster() => {
                 let shards = self
                     .catalog
                     .collection(collection)
                     .map_or(1, |c| c.number_of_shards);
-                format!(", {shards} shard(s)")
+                let _ = write!(s, ", {shards} shard(s)");
             }
-            None => String::new(),
+            None => {}
         }
     }
 
-    fn projections(&self, list: &[Vec<String>]) -> String {
-        list.iter()
-            .map(|p| {
-                p.iter()
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(".")
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+    /// `` `a`, `b`.`c` ``.
+    fn projections(&self, s: &mut String, list: &[Vec<String>]) {
+        for (i, p) in list.iter().enumerate() {
+            s.push_str(sep(i));
+            attribute_path(s, p.iter().map(String::as_str));
+        }
     }
 
     /// `   LET #4 = doc.`a`, #5 = doc.`b`` for projections with own variables.
-    fn projection_lets(&self, out: VarId, projections: &[Vec<String>], vars: &[VarId]) -> String {
+    fn projection_lets(
+        &self,
+        s: &mut String,
+        out: VarId,
+        projections: &[Vec<String>],
+        vars: &[VarId],
+    ) {
         if vars.is_empty() {
-            return String::new();
+            return;
         }
         let doc = self.name(out);
-        let list: Vec<String> = projections
-            .iter()
-            .zip(vars)
-            .map(|(p, v)| {
-                let path: Vec<String> = p.iter().map(|c| format!("`{c}`")).collect();
-                format!("{} = {doc}.{}", self.name(*v), path.join("."))
-            })
-            .collect();
-        format!("   LET {}", list.join(", "))
+        s.push_str("   LET ");
+        for (i, (p, v)) in projections.iter().zip(vars).enumerate() {
+            let _ = write!(s, "{}{} = {doc}.", sep(i), self.name(*v));
+            attribute_path(s, p.iter().map(String::as_str));
+        }
     }
 
     /// ` (projections: `a`, `b`)` (3.10+) or `, projections: `a`, `b``.
-    fn projections_note(&self, list: &[Vec<String>]) -> String {
+    fn projections_note(&self, s: &mut String, list: &[Vec<String>]) {
         if list.is_empty() {
-            return String::new();
+            return;
         }
-        let list = self.projections(list);
         if self.compat.projections_in_parentheses() {
-            format!(" (projections: {list})")
+            s.push_str(" (projections: ");
+            self.projections(s, list);
+            s.push(')');
         } else {
-            format!(", projections: {list}")
+            s.push_str(", projections: ");
+            self.projections(s, list);
         }
     }
 
-    fn collection_scan(&mut self, n: NodeRef, scan: &CollectionScan) -> String {
-        self.collection_vars
-            .push((scan.out, scan.collection.clone()));
-        let mut s = format!(
+    fn collection_scan(&mut self, s: &mut String, n: NodeRef, scan: &'a CollectionScan) {
+        self.collection_vars.push((scan.out, &scan.collection));
+        let _ = write!(
+            s,
             "FOR {} IN {}   /* full collection scan",
             self.name(scan.out),
             scan.collection
@@ -649,37 +687,34 @@ impl<'a> Renderer<'a> {
         if scan.random {
             s.push_str(", random order");
         }
-        s.push_str(&self.projections_note(&scan.projections));
+        self.projections_note(s, &scan.projections);
         s.push_str(self.satellite_note(n));
         if !scan.produces_result {
             s.push_str(", scan only");
         }
-        s.push_str(&self.restriction(&scan.collection, &scan.restricted_to));
+        self.restriction(s, &scan.collection, &scan.restricted_to);
         s.push_str(if self.compat.scan_comment_has_space_before_close() {
             "  */"
         } else {
             " */"
         });
-        s.push_str(&self.projection_lets(scan.out, &scan.projections, &scan.projection_vars));
+        self.projection_lets(s, scan.out, &scan.projections, &scan.projection_vars);
         if let Some(f) = &scan.filter {
-            let (text, _) = self.expr(f);
-            let _ = write!(s, "   FILTER {text}   /* early pruning */");
+            self.early_pruning(s, f);
         }
-        s
     }
 
-    fn index_scan(&mut self, n: NodeRef, scan: &IndexScan) -> String {
-        self.collection_vars
-            .push((scan.out, scan.collection.clone()));
+    fn index_scan(&mut self, s: &mut String, n: NodeRef, scan: &'a IndexScan) {
+        self.collection_vars.push((scan.out, &scan.collection));
         let collection = self.catalog.collection(&scan.collection);
         let mut types: Vec<String> = Vec::new();
         for (i, index) in scan.indexes.iter().enumerate() {
             let kind = match index {
-                IndexRef::Primary => "primary".to_string(),
-                IndexRef::Edge => "edge".to_string(),
+                IndexRef::Primary => "primary",
+                IndexRef::Edge => "edge",
                 IndexRef::Secondary(k) => collection
                     .and_then(|c| c.indexes.get(*k))
-                    .map_or("persistent".into(), |ix| ix.kind.clone()),
+                    .map_or("persistent", |ix| ix.kind.as_str()),
             };
             let mut t = format!(
                 "{}{kind} index scan",
@@ -701,7 +736,8 @@ impl<'a> Renderer<'a> {
             let ranges = self.index_ranges(scan, i);
             self.add_index_row(self.plan.id(n), &scan.collection, *index, ranges);
         }
-        let mut s = format!(
+        let _ = write!(
+            s,
             "FOR {} IN {}   /* {}",
             self.name(scan.out),
             scan.collection,
@@ -710,46 +746,42 @@ impl<'a> Renderer<'a> {
         if self.compat.index_scans_have_filter_projections() {
             let fp = crate::optimizer::index_selection::filter_projections(self.catalog, scan);
             if !fp.is_empty() {
-                let _ = write!(s, " (filter projections: {})", self.projections(&fp));
+                s.push_str(" (filter projections: ");
+                self.projections(s, &fp);
+                s.push(')');
             }
         }
-        s.push_str(&self.projections_note(&scan.projections));
+        self.projections_note(s, &scan.projections);
         s.push_str(self.satellite_note(n));
-        s.push_str(&self.restriction(&scan.collection, &scan.restricted_to));
+        self.restriction(s, &scan.collection, &scan.restricted_to);
         s.push_str(" */");
-        let lets = self.projection_lets(scan.out, &scan.projections, &scan.projection_vars);
-        let filter = match &scan.filter {
-            Some(f) => format!("   FILTER {}   /* early pruning */", self.expr(f).0),
-            None => String::new(),
-        };
         if self.compat.index_comment_has_trailer() {
-            let limit = if scan.limit > 0 {
-                format!("   LIMIT {} /* early reducing results */", scan.limit)
-            } else {
-                String::new()
-            };
-            let late = if scan.late_doc_id.is_some() {
-                "/* with late materialization */"
-            } else {
-                ""
-            };
-            let _ = write!(s, " {lets}{filter}{limit}   {late}");
-        } else {
-            s.push_str(&filter);
+            s.push(' ');
+            self.projection_lets(s, scan.out, &scan.projections, &scan.projection_vars);
+            if let Some(f) = &scan.filter {
+                self.early_pruning(s, f);
+            }
+            if scan.limit > 0 {
+                let _ = write!(s, "   LIMIT {} /* early reducing results */", scan.limit);
+            }
+            s.push_str("   ");
+            if scan.late_doc_id.is_some() {
+                s.push_str("/* with late materialization */");
+            }
+        } else if let Some(f) = &scan.filter {
+            self.early_pruning(s, f);
         }
-        s
     }
 
     /// `FOR o IN orders   LET #8 = o.`total`   /* index scan (projections: `total`) */`;
     /// registers the scan's variable and index.
-    fn join_info(&mut self, by: u32, info: &JoinInfo) -> String {
-        self.collection_vars
-            .push((info.out, info.collection.clone()));
+    fn join_info(&mut self, s: &mut String, by: u32, info: &'a JoinInfo) {
+        self.collection_vars.push((info.out, &info.collection));
         let ranges = match &info.condition {
             Some(Expr::Nary(crate::plan::expr::Logic::Or, branches)) => branches
                 .first()
-                .map_or_else(|| "*".to_string(), |b| self.expr(b).0),
-            Some(other) => self.expr(other).0,
+                .map_or_else(|| "*".to_string(), |b| self.expr_text(b)),
+            Some(other) => self.expr_text(other),
             None => "*".to_string(),
         };
         self.add_index_row(by, &info.collection, info.index, ranges);
@@ -765,30 +797,33 @@ impl<'a> Renderer<'a> {
         } else {
             ""
         };
-        let lets = self.projection_lets(info.out, &info.projections, &info.projection_vars);
-        format!(
-            "FOR {} IN {}{lets}   /* {access}{late}{} */",
-            self.name(info.out),
-            info.collection,
-            self.projections_note(&info.projections)
-        )
+        let _ = write!(s, "FOR {} IN {}", self.name(info.out), info.collection);
+        self.projection_lets(s, info.out, &info.projections, &info.projection_vars);
+        let _ = write!(s, "   /* {access}{late}");
+        self.projections_note(s, &info.projections);
+        s.push_str(" */");
     }
 
     /// `MATERIALIZE doc INTO #4 /* (projections: `a`) */   LET #5 = #4.`a``.
-    fn materialize(&mut self, m: &Materialize) -> String {
-        let target = if m.out == m.old {
-            self.name(m.old)
+    fn materialize(&mut self, s: &mut String, m: &Materialize) {
+        if m.out == m.old {
+            let _ = write!(s, "MATERIALIZE {}", self.name(m.old));
         } else {
-            format!("{} INTO {}", self.name(m.old), self.name(m.out))
-        };
-        let mut s = format!("MATERIALIZE {target}");
+            let _ = write!(
+                s,
+                "MATERIALIZE {} INTO {}",
+                self.name(m.old),
+                self.name(m.out)
+            );
+        }
         if !m.projections.is_empty() {
-            let _ = write!(s, " /*{} */", self.projections_note(&m.projections));
+            s.push_str(" /*");
+            self.projections_note(s, &m.projections);
+            s.push_str(" */");
         }
         // The materialized variable is not a collection variable for the
         // explainer (no `collections used` notes for it).
-        s.push_str(&self.projection_lets(m.out, &m.projections, &m.projection_vars));
-        s
+        self.projection_lets(s, m.out, &m.projections, &m.projection_vars);
     }
 
     /// Adds an "Indexes used" row for `index` of `collection`, used by node `by`.
@@ -845,7 +880,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// `FOR doc IN coll COLLECT a = doc.`a` … /* distinct value index scan */`.
-    fn index_collect(&mut self, n: NodeRef, c: &IndexCollect) -> String {
+    fn index_collect(&mut self, s: &mut String, n: NodeRef, c: &IndexCollect) {
         let fields: Vec<String> = self
             .catalog
             .collection(&c.collection)
@@ -853,41 +888,25 @@ impl<'a> Renderer<'a> {
             .map(|v| v.fields.iter().map(|f| f.to_string()).collect())
             .unwrap_or_default();
         let doc = self.name(c.old_var);
-        let groups: Vec<String> = c
-            .groups
-            .iter()
-            .map(|(out, field)| {
-                let path: Vec<String> = fields
-                    .get(*field)
-                    .map(|f| f.split('.').map(|p| format!("`{p}`")).collect())
-                    .unwrap_or_default();
-                format!("{} = {doc}.{}", self.name(*out), path.join("."))
-            })
-            .collect();
-        let mut s = format!(
-            "FOR {doc} IN {} COLLECT {}",
-            c.collection,
-            groups.join(", ")
-        );
+        let _ = write!(s, "FOR {doc} IN {} COLLECT ", c.collection);
+        for (i, (out, field)) in c.groups.iter().enumerate() {
+            let _ = write!(s, "{}{} = {doc}.", sep(i), self.name(*out));
+            if let Some(f) = fields.get(*field) {
+                attribute_path(s, f.split('.'));
+            }
+        }
         if c.aggregates.is_empty() {
             s.push_str(" /* distinct value index scan */");
         } else {
-            let list: Vec<String> = c
-                .aggregates
-                .iter()
-                .map(|a| {
-                    format!(
-                        "{} = {}({})",
-                        self.name(a.out),
-                        a.function,
-                        self.expr(&a.expr).0
-                    )
-                })
-                .collect();
-            let _ = write!(s, " AGGREGATE {} /* full index scan */", list.join(", "));
+            s.push_str(" AGGREGATE ");
+            for (i, a) in c.aggregates.iter().enumerate() {
+                let _ = write!(s, "{}{} = {}(", sep(i), self.name(a.out), a.function);
+                self.expr(s, &a.expr);
+                s.push(')');
+            }
+            s.push_str(" /* full index scan */");
         }
         self.add_index_row(self.plan.id(n), &c.collection, c.index, "*".into());
-        s
     }
 
     fn index_ranges(&mut self, scan: &IndexScan, i: usize) -> String {
@@ -904,7 +923,7 @@ impl<'a> Renderer<'a> {
         };
         match branch {
             Some(b) => {
-                let (text, _) = self.expr(b);
+                let text = self.expr_text(b);
                 if text.is_empty() {
                     "*".into()
                 } else {
@@ -915,8 +934,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn calculation(&mut self, out: VarId, expr: &Expr) -> String {
-        let (text, met) = self.expr(expr);
+    fn calculation(&mut self, s: &mut String, out: VarId, expr: &Expr) {
         for call in expr.calls() {
             if let Expr::Call { function, .. } = call {
                 if !self.functions.iter().any(|f| f.name == function.name) {
@@ -924,24 +942,23 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
+        let _ = write!(s, "LET {} = ", self.name(out));
+        let met = self.expr(s, expr);
         let kind = super::expression_type(expr, self.compat);
-        let mut s = format!("LET {} = {text}   /* {kind} expression */", self.name(out));
+        let _ = write!(s, "   /* {kind} expression */");
         if !met.is_empty() {
-            let _ = write!(
-                s,
-                "   /* collections used: {} */",
-                collections_used(&self.plan.vars, &met)
-            );
+            s.push_str("   /* collections used: ");
+            collections_used(s, &self.plan.vars, &met);
+            s.push_str(" */");
         }
         if expr.is_constant() {
             s.push_str("   /* const assignment */");
         }
-        s
     }
 
     /// A SingleRemoteOperationNode: the Coordinator reads or writes one
     /// document; the text mimics the AQL it replaced.
-    fn single_remote(&mut self, n: NodeRef, r: &SingleRemote) -> String {
+    fn single_remote(&mut self, s: &mut String, n: NodeRef, r: &'a SingleRemote) {
         use crate::plan::ModificationKind as K;
         let coll = &r.collection;
         self.single_remote_index_row(n, r);
@@ -952,46 +969,60 @@ impl<'a> Renderer<'a> {
         let kind = match r.mode {
             SingleRemoteMode::Index => {
                 if let Some(out) = r.out {
-                    self.collection_vars.push((out, coll.clone()));
+                    self.collection_vars.push((out, coll));
                 }
-                let out = r.out.map(|v| self.name(v)).unwrap_or_default();
-                return format!(
-                    "FOR {out} IN {coll} FILTER _key == {} /* primary index scan */",
+                s.push_str("FOR ");
+                if let Some(v) = r.out {
+                    let _ = write!(s, "{}", self.name(v));
+                }
+                let _ = write!(
+                    s,
+                    " IN {coll} FILTER _key == {} /* primary index scan */",
                     key_json.unwrap_or_default()
                 );
+                return;
             }
             SingleRemoteMode::Modify(kind) => kind,
         };
         if let Some(input) = r.input {
-            self.collection_vars.push((input, coll.clone()));
+            self.collection_vars.push((input, coll));
         }
         let input = r.input.map(|v| self.name(v));
         if kind == K::Insert {
-            return format!("INSERT {} IN {coll}", input.unwrap_or_default());
+            s.push_str("INSERT ");
+            if let Some(v) = input {
+                let _ = write!(s, "{v}");
+            }
+            let _ = write!(s, " IN {coll}");
+            return;
         }
-        let with = match (&input, kind) {
-            (Some(v), K::Update | K::Replace) => format!("WITH {v} "),
-            _ => String::new(),
-        };
-        let mut target = match (&key_json, &input) {
-            (Some(k), _) => format!("{{ _key: {k} }} "),
-            (None, Some(v)) => format!("{v} "),
-            (None, None) => "<UNSUPPORTED>".into(),
-        };
-        let mut prefix = String::new();
         if r.replace_index_node {
-            prefix = format!(
+            let _ = write!(
+                s,
                 "FOR doc IN {coll} FILTER doc._key == {} ",
-                key_json.unwrap_or_default()
+                key_json.as_deref().unwrap_or_default()
             );
-            target = "doc ".into();
         }
         let word = match kind {
             K::Update => "UPDATE",
             K::Replace => "REPLACE",
             _ => "REMOVE",
         };
-        format!("{prefix}{word} {target}{with}IN {coll}")
+        let _ = write!(s, "{word} ");
+        match (r.replace_index_node, &key_json, input) {
+            (true, _, _) => s.push_str("doc "),
+            (false, Some(k), _) => {
+                let _ = write!(s, "{{ _key: {k} }} ");
+            }
+            (false, None, Some(v)) => {
+                let _ = write!(s, "{v} ");
+            }
+            (false, None, None) => s.push_str("<UNSUPPORTED>"),
+        }
+        if let (Some(v), K::Update | K::Replace) = (input, kind) {
+            let _ = write!(s, "WITH {v} ");
+        }
+        let _ = write!(s, "IN {coll}");
     }
 
     /// The primary-index row of a SingleRemoteOperationNode: the JSON key
@@ -1003,7 +1034,7 @@ impl<'a> Renderer<'a> {
             .key
             .as_ref()
             .map(|k| serde_json::Value::String(k.clone()).to_string());
-        let input = r.input.map(|v| self.name(v));
+        let input = r.input.map(|v| self.name(v).to_string());
         let ranges = match (r.mode, key, input) {
             (SingleRemoteMode::Index, k, _) => k.unwrap_or_default(),
             (SingleRemoteMode::Modify(K::Insert), _, i) => i.unwrap_or_default(),
@@ -1016,16 +1047,14 @@ impl<'a> Renderer<'a> {
         self.add_index_row(by, &r.collection, IndexRef::Primary, ranges);
     }
 
-    fn modification(&mut self, n: NodeRef, m: &Modification) -> String {
+    fn modification(&mut self, s: &mut String, n: NodeRef, m: &Modification) {
         use crate::plan::ModificationKind as K;
-        let restricted = m
-            .restricted_to
-            .as_ref()
-            .map(|s| format!("/* , shard: {s} */"))
-            .unwrap_or_default();
         let input = self.name(m.input);
-        let text = match m.kind {
-            K::Insert => format!("INSERT {input} IN {} {restricted}", m.collection),
+        let coll = &m.collection;
+        match m.kind {
+            K::Insert => {
+                let _ = write!(s, "INSERT {input} IN {coll} ");
+            }
             K::Update | K::Replace => {
                 let word = if m.kind == K::Update {
                     "UPDATE"
@@ -1033,23 +1062,34 @@ impl<'a> Renderer<'a> {
                     "REPLACE"
                 };
                 match m.key {
-                    Some(k) => format!(
-                        "{word} {} WITH {input} IN {} {restricted}",
-                        self.name(k),
-                        m.collection
-                    ),
-                    None => format!("{word} {input} IN {} {restricted}", m.collection),
+                    Some(k) => {
+                        let _ = write!(s, "{word} {} WITH {input} IN {coll} ", self.name(k));
+                    }
+                    None => {
+                        let _ = write!(s, "{word} {input} IN {coll} ");
+                    }
                 }
             }
-            K::Remove => format!("REMOVE {input} IN {} {restricted}", m.collection),
-            K::Upsert => format!(
-                "UPSERT {input} INSERT {} {} {} IN {}",
-                m.insert.map(|v| self.name(v)).unwrap_or_default(),
-                if m.replace { "REPLACE" } else { "UPDATE" },
-                m.update.map(|v| self.name(v)).unwrap_or_default(),
-                m.collection
-            ),
-        };
+            K::Remove => {
+                let _ = write!(s, "REMOVE {input} IN {coll} ");
+            }
+            K::Upsert => {
+                let _ = write!(s, "UPSERT {input} INSERT ");
+                if let Some(v) = m.insert {
+                    let _ = write!(s, "{}", self.name(v));
+                }
+                let _ = write!(s, " {} ", if m.replace { "REPLACE" } else { "UPDATE" });
+                if let Some(v) = m.update {
+                    let _ = write!(s, "{}", self.name(v));
+                }
+                let _ = write!(s, " IN {coll}");
+            }
+        }
+        if m.kind != K::Upsert {
+            if let Some(shard) = &m.restricted_to {
+                let _ = write!(s, "/* , shard: {shard} */");
+            }
+        }
         // Every modification but INSERT carries the primary index, which
         // the explainer lists with the key (or document) variable.
         // INFERRED for versions before the 3.12 explainer read here.
@@ -1059,34 +1099,49 @@ impl<'a> Renderer<'a> {
                 K::Update | K::Replace => m.key.unwrap_or(m.input),
                 _ => m.input,
             };
-            let ranges = self.name(key);
+            let ranges = self.name(key).to_string();
             self.add_index_row(by, &m.collection, IndexRef::Primary, ranges);
         }
-        text
+    }
+}
+
+/// `", "` before every list element but the first.
+fn sep(i: usize) -> &'static str {
+    if i == 0 {
+        ""
+    } else {
+        ", "
+    }
+}
+
+/// `` `a`.`b` ``.
+fn attribute_path<'s>(s: &mut String, parts: impl Iterator<Item = &'s str>) {
+    for (i, p) in parts.enumerate() {
+        if i > 0 {
+            s.push('.');
+        }
+        let _ = write!(s, "`{p}`");
     }
 }
 
 /// The "collections used" list: `name : collection`, integer-like names
 /// first in ascending order (the explainer keeps them in a JS object).
-fn collections_used(vars: &crate::plan::Variables, met: &[(VarId, String)]) -> String {
-    let mut entries: Vec<(String, &str)> = met
-        .iter()
-        .map(|(v, c)| (vars.get(*v).name.clone(), c.as_str()))
-        .collect();
+fn collections_used(s: &mut String, vars: &crate::plan::Variables, met: &[(VarId, &str)]) {
     let is_index = |k: &str| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit());
-    let mut numeric: Vec<(String, &str)> = entries
+    let entries: Vec<(&str, &str)> = met
         .iter()
+        .map(|(v, c)| (vars.get(*v).name.as_str(), *c))
+        .collect();
+    let mut numeric: Vec<(&str, &str)> = entries
+        .iter()
+        .copied()
         .filter(|(k, _)| is_index(k))
-        .cloned()
         .collect();
     numeric.sort_by_key(|(k, _)| k.parse::<u64>().unwrap_or(0));
-    entries.retain(|(k, _)| !is_index(k));
-    numeric.extend(entries);
-    numeric
-        .iter()
-        .map(|(k, c)| format!("{k} : {c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let named = entries.iter().filter(|(k, _)| !is_index(k));
+    for (i, (k, c)) in numeric.iter().chain(named).enumerate() {
+        let _ = write!(s, "{}{k} : {c}", sep(i));
+    }
 }
 
 /// Each node's Comment column, in printing order (shared with the
@@ -1095,7 +1150,14 @@ pub(crate) fn comments(x: &Explanation, plan: &Plan) -> Vec<(NodeRef, String)> {
     let mut r = Renderer::new(x.catalog, x.compat, plan);
     let mut order = Vec::new();
     print_order(plan, plan.root(), &mut order);
-    order.into_iter().map(|n| (n, r.comment(n))).collect()
+    order
+        .into_iter()
+        .map(|n| {
+            let mut s = String::new();
+            r.comment(&mut s, n);
+            (n, s)
+        })
+        .collect()
 }
 
 /// Printing order: depth first from the Singleton; a legacy subquery's
@@ -1120,13 +1182,12 @@ fn indexes(out: &mut String, rows: &[IndexRow], compat: Version) {
             if v.is_empty() {
                 "[  ]".to_string()
             } else {
-                format!(
-                    "[ {} ]",
-                    v.iter()
-                        .map(|f| format!("`{f}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                let mut s = String::from("[ ");
+                for (i, f) in v.iter().enumerate() {
+                    let _ = write!(s, "{}`{f}`", sep(i));
+                }
+                s.push_str(" ]");
+                s
             }
         };
         let selectivity = match r.selectivity {
@@ -1142,119 +1203,97 @@ fn indexes(out: &mut String, rows: &[IndexRow], compat: Version) {
         ]
     };
     let cells: Vec<[String; 4]> = rows.iter().map(text_of).collect();
-    let w_by = cells.iter().map(|c| c[3].len()).max().unwrap_or(0).max(2);
-    let w_name = rows
-        .iter()
-        .map(|r| utf16_len(&r.name))
-        .max()
-        .unwrap_or(0)
-        .max(4);
-    let w_type = rows.iter().map(|r| r.kind.len()).max().unwrap_or(0).max(4);
-    let w_coll = rows
-        .iter()
-        .map(|r| utf16_len(&r.collection))
-        .max()
-        .unwrap_or(0)
-        .max(10);
-    let w_fields = cells
-        .iter()
-        .map(|c| utf16_len(&c[0]))
-        .max()
-        .unwrap_or(0)
-        .max(6);
-    let w_stored = cells
-        .iter()
-        .map(|c| utf16_len(&c[1]))
-        .max()
-        .unwrap_or(0)
-        .max(13);
+    let widest = |len: &dyn Fn(usize) -> usize, at_least: usize| {
+        (0..rows.len()).map(len).max().unwrap_or(0).max(at_least)
+    };
+    let w_by = widest(&|i| cells[i][3].len(), 2);
+    let w_name = widest(&|i| utf16_len(&rows[i].name), 4);
+    let w_type = widest(&|i| rows[i].kind.len(), 4);
+    let w_coll = widest(&|i| utf16_len(&rows[i].collection), 10);
+    let w_fields = widest(&|i| utf16_len(&cells[i][0]), 6);
+    let w_stored = widest(&|i| utf16_len(&cells[i][1]), 13);
     let name_col = compat.indexes_have_name_column();
     let cache_col = compat.indexes_have_cache_column();
     let stored_col = compat.indexes_have_stored_values_column();
-    let mut h = format!(" {}By   ", fill(w_by, "By"));
+    out.push(' ');
+    right(out, w_by, "By");
+    out.push_str("   ");
     if name_col {
-        let _ = write!(h, "Name{}   ", fill(w_name, "Name"));
+        left(out, "Name", w_name);
     }
-    let _ = write!(
-        h,
-        "Type{}   Collection{}   Unique   Sparse   ",
-        fill(w_type, "Type"),
-        fill(w_coll, "Collection")
-    );
+    left(out, "Type", w_type);
+    left(out, "Collection", w_coll);
+    out.push_str("Unique   Sparse   ");
     if cache_col {
-        h.push_str("Cache   ");
+        out.push_str("Cache   ");
     }
-    let _ = write!(h, "Selectivity   Fields{}   ", fill(w_fields, "Fields"));
+    out.push_str("Selectivity   ");
+    left(out, "Fields", w_fields);
     if stored_col {
-        let _ = write!(h, "Stored values{}   ", fill(w_stored, "Stored values"));
+        left(out, "Stored values", w_stored);
     }
-    h.push_str("Ranges");
-    out.push_str(&h);
-    out.push('\n');
+    out.push_str("Ranges\n");
     for (r, c) in rows.iter().zip(&cells) {
-        let mut line = format!(" {}{}   ", fill(w_by, &c[3]), c[3]);
+        out.push(' ');
+        right(out, w_by, &c[3]);
+        out.push_str("   ");
         if name_col {
-            let _ = write!(line, "{}{}   ", r.name, fill(w_name, &r.name));
+            left(out, &r.name, w_name);
         }
-        let unique = r.unique.to_string();
-        let sparse = r.sparse.map_or("n/a".to_string(), |s| s.to_string());
-        let _ = write!(
-            line,
-            "{}{}   {}{}   {}{}   {}{}   ",
-            r.kind,
-            fill(w_type, &r.kind),
-            r.collection,
-            fill(w_coll, &r.collection),
-            unique,
-            fill(6, &unique),
-            sparse,
-            fill(6, &sparse)
-        );
+        left(out, &r.kind, w_type);
+        left(out, &r.collection, w_coll);
+        left(out, if r.unique { "true" } else { "false" }, 6);
+        let sparse = r.sparse.map_or("n/a", |s| if s { "true" } else { "false" });
+        left(out, sparse, 6);
         if cache_col {
-            let cache = r.cache.to_string();
-            let _ = write!(line, "{cache}{}   ", fill(5, &cache));
+            left(out, if r.cache { "true" } else { "false" }, 5);
         }
-        let _ = write!(
-            line,
-            "{}{}   {}{}   ",
-            fill(11, &c[2]),
-            c[2],
-            c[0],
-            fill(w_fields, &c[0])
-        );
+        right(out, 11, &c[2]);
+        out.push_str("   ");
+        left(out, &c[0], w_fields);
         if stored_col {
-            let _ = write!(line, "{}{}   ", c[1], fill(w_stored, &c[1]));
+            left(out, &c[1], w_stored);
         }
-        line.push_str(&r.ranges);
-        out.push_str(&line);
+        out.push_str(&r.ranges);
         out.push('\n');
     }
+}
+
+/// `s` padded to width `w`, then the three-space column gap.
+fn left(out: &mut String, s: &str, w: usize) {
+    out.push_str(s);
+    pad(out, w, utf16_len(s));
+    out.push_str("   ");
+}
+
+/// `s` right-aligned in width `w`.
+fn right(out: &mut String, w: usize, s: &str) {
+    pad(out, w, utf16_len(s));
+    out.push_str(s);
 }
 
 fn functions(out: &mut String, list: &[&Function], compat: Version) {
     let w = list.iter().map(|f| f.name.len()).max().unwrap_or(0).max(4);
     let cacheable_col = compat.functions_have_cacheable_column();
-    out.push_str("Functions used:\n");
-    let _ = write!(out, " Name{}   Deterministic   ", fill(w, "Name"));
+    let word = |b: bool| if b { "true" } else { "false" };
+    out.push_str("Functions used:\n ");
+    left(out, "Name", w);
+    out.push_str("Deterministic   ");
     if cacheable_col {
         out.push_str("Cacheable   ");
     }
     out.push_str("Uses V8\n");
     for f in list {
-        let d = f.is_deterministic().to_string();
-        let c = f.is_cacheable().to_string();
-        let v = f.uses_v8().to_string();
-        let _ = write!(
-            out,
-            " {}{}   {d}{}   ",
-            f.name,
-            fill(w, f.name),
-            fill(13, &d)
-        );
+        out.push(' ');
+        left(out, f.name, w);
+        left(out, word(f.is_deterministic()), 13);
         if cacheable_col {
-            let _ = write!(out, "{c}{}   ", fill(9, &c));
+            left(out, word(f.is_cacheable()), 9);
         }
-        let _ = writeln!(out, "{v}{}", fill(7, &v));
+        let v = word(f.uses_v8());
+        out.push_str(v);
+        pad(out, 7, v.len());
+        out.push('\n');
     }
 }
 
@@ -1267,38 +1306,39 @@ fn rules(out: &mut String, list: &[&'static str], compat: Version) {
     if !compat.rules_in_three_columns() {
         out.push_str(" Id   RuleName\n");
         for (i, name) in list.iter().enumerate() {
-            let id = (i + 1).to_string();
-            let _ = writeln!(out, " {}{id}   {name}", fill(2, &id));
+            out.push(' ');
+            pad(out, 2, digits(i as u64 + 1));
+            let _ = writeln!(out, "{}   {name}", i + 1);
         }
         return;
     }
     let n = list.len();
-    let w_id = (n.to_string().len()).max(2);
+    let w_id = digits(n as u64).max(2);
     let w_r = list.iter().map(|r| r.len()).max().unwrap_or(0).max(9);
     let rows = n.div_ceil(3);
-    let cell = |i: usize| {
-        let id = (i + 1).to_string();
-        format!(
-            "{}{id}   {}{}",
-            fill(w_id, &id),
-            list[i],
-            fill(w_r, list[i])
-        )
-    };
     let columns = n.div_ceil(rows);
-    let header_cell = format!(
-        "{}Id   Rule Name{}",
-        fill(w_id, "Id"),
-        fill(w_r, "Rule Name")
-    );
-    let _ = writeln!(out, " {}", vec![header_cell; columns].join(&" ".repeat(9)));
+    const GAP: &str = "         ";
+    out.push(' ');
+    for c in 0..columns {
+        if c > 0 {
+            out.push_str(GAP);
+        }
+        pad(out, w_id, 2);
+        out.push_str("Id   Rule Name");
+        pad(out, w_r, 9);
+    }
+    out.push('\n');
     for r in 0..rows {
-        let cells: Vec<String> = (0..3)
-            .map(|c| c * rows + r)
-            .filter(|&i| i < n)
-            .map(cell)
-            .collect();
-        let _ = writeln!(out, " {}", cells.join(&" ".repeat(9)));
+        out.push(' ');
+        for (c, i) in (0..3).map(|c| c * rows + r).filter(|&i| i < n).enumerate() {
+            if c > 0 {
+                out.push_str(GAP);
+            }
+            pad(out, w_id, digits(i as u64 + 1));
+            let _ = write!(out, "{}   {}", i + 1, list[i]);
+            pad(out, w_r, utf16_len(list[i]));
+        }
+        out.push('\n');
     }
 }
 
