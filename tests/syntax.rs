@@ -812,3 +812,65 @@ fn nesting_at_the_limit_parses_with_default_main_stack() {
         .join()
         .expect("no stack overflow");
 }
+
+/// Every AQL keyword, as the grammar's `kw_*` rules spell them. The
+/// grammar's `keyword` trie must reserve exactly these.
+const RESERVED: &[&str] = &[
+    "for",
+    "let",
+    "filter",
+    "return",
+    "collect",
+    "sort",
+    "limit",
+    "window",
+    "distinct",
+    "aggregate",
+    "asc",
+    "desc",
+    "not",
+    "and",
+    "or",
+    "in",
+    "into",
+    "with",
+    "remove",
+    "insert",
+    "update",
+    "replace",
+    "upsert",
+    "graph",
+    "shortest_path",
+    "k_shortest_paths",
+    "k_paths",
+    "all_shortest_paths",
+    "outbound",
+    "inbound",
+    "any",
+    "all",
+    "none",
+    "like",
+    "null",
+    "true",
+    "false",
+];
+
+#[test]
+fn keywords_are_reserved_in_any_case_and_only_as_whole_words() {
+    for word in RESERVED {
+        for spelled in [word.to_string(), word.to_uppercase()] {
+            let query = format!("LET {spelled} = 1 RETURN 1");
+            assert!(parse(&query).is_err(), "{query:?} parsed");
+        }
+        // A keyword with a letter or digit before or after it is a name.
+        for variable in [format!("{word}x"), format!("{word}_1"), format!("x{word}")] {
+            q(&format!("LET {variable} = 1 RETURN {variable}"));
+        }
+    }
+    // Near misses of keywords are names too.
+    for variable in [
+        "fo", "lett", "al", "an", "inn", "intox", "k_path", "k_", "nul", "wi",
+    ] {
+        q(&format!("LET {variable} = 1 RETURN {variable}"));
+    }
+}

@@ -1457,8 +1457,37 @@ impl<'a> Builder<'a> {
                     _ => unreachable!("grammar guarantees a comparison operator"),
                 }
             }
-            Rule::op_or => Op::Bin(Or),
-            Rule::op_and => Op::Bin(And),
+            Rule::sym_op => match p.as_str() {
+                "||" => Op::Bin(Or),
+                "&&" => Op::Bin(And),
+                "==" => Op::Bin(Eq),
+                "!=" => Op::Bin(Ne),
+                "<=" => Op::Bin(Le),
+                ">=" => Op::Bin(Ge),
+                "=~" => Op::Bin(RegexMatch),
+                "!~" => Op::Bin(RegexNotMatch),
+                "<" => Op::Bin(Lt),
+                ">" => Op::Bin(Gt),
+                ".." => Op::Range,
+                "+" => Op::Bin(Add),
+                "-" => Op::Bin(Sub),
+                "*" => Op::Bin(Mul),
+                "/" => Op::Bin(Div),
+                "%" => Op::Bin(Mod),
+                s => unreachable!("grammar guarantees an operator symbol, got {s:?}"),
+            },
+            Rule::word_op => {
+                let word = p.as_str();
+                if word.eq_ignore_ascii_case("or") {
+                    Op::Bin(Or)
+                } else if word.eq_ignore_ascii_case("and") {
+                    Op::Bin(And)
+                } else if word.eq_ignore_ascii_case("in") {
+                    Op::Bin(In)
+                } else {
+                    Op::Bin(Like)
+                }
+            }
             Rule::op_eq => Op::Bin(Eq),
             Rule::op_ne => Op::Bin(Ne),
             Rule::op_lt => Op::Bin(Lt),
@@ -1467,18 +1496,9 @@ impl<'a> Builder<'a> {
             Rule::op_ge => Op::Bin(Ge),
             Rule::op_in => Op::Bin(In),
             Rule::op_not_in => Op::Bin(NotIn),
-            Rule::op_like => Op::Bin(Like),
             Rule::op_not_like => Op::Bin(NotLike),
-            Rule::op_regex => Op::Bin(RegexMatch),
-            Rule::op_nregex => Op::Bin(RegexNotMatch),
             Rule::op_not_regex => Op::NotRegex,
             Rule::op_not_nregex => Op::NotNRegex,
-            Rule::op_range => Op::Range,
-            Rule::op_add => Op::Bin(Add),
-            Rule::op_sub => Op::Bin(Sub),
-            Rule::op_mul => Op::Bin(Mul),
-            Rule::op_div => Op::Bin(Div),
-            Rule::op_mod => Op::Bin(Mod),
             r => unreachable!("grammar guarantees operator rules, got {r:?}"),
         })
     }
