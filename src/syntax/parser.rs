@@ -457,9 +457,7 @@ fn rule_token(rule: Rule) -> Option<&'static str> {
         Rule::kw_inbound => kw("inbound")?,
         Rule::kw_any => kw("any")?,
         Rule::direction => return None,
-        Rule::name | Rule::identifier | Rule::quoted_name | Rule::ctx_to | Rule::ctx_count => {
-            "identifier"
-        }
+        Rule::identifier | Rule::quoted_name | Rule::ctx_to | Rule::ctx_count => "identifier",
         Rule::string => "quoted string",
         Rule::bind_param => "bind parameter",
         Rule::ds_param => "bind data source parameter",
@@ -554,6 +552,11 @@ fn unescape(s: &str) -> String {
     out
 }
 
+/// Whether a pair is a name (the grammar's silent `name`).
+fn is_name(rule: Rule) -> bool {
+    matches!(rule, Rule::identifier | Rule::quoted_name)
+}
+
 fn span_of(p: &Pair<'_, Rule>) -> Span {
     Span::new(p.as_span().start(), p.as_span().end())
 }
@@ -627,16 +630,13 @@ impl<'a> Builder<'a> {
         error_at(self.text, offset, msg)
     }
 
+    /// A name: an `identifier` or `quoted_name` pair (`name` is silent).
     fn name(&self, p: Pair<'_, Rule>) -> Name {
         let span = span_of(&p);
-        let inner = p
-            .into_inner()
-            .next()
-            .expect("grammar guarantees name content");
-        let text = match inner.as_rule() {
-            Rule::identifier => inner.as_str().to_string(),
+        let text = match p.as_rule() {
+            Rule::identifier => p.as_str().to_string(),
             _ => {
-                let body = inner
+                let body = p
                     .into_inner()
                     .next()
                     .expect("grammar guarantees quoted body");
@@ -725,7 +725,7 @@ impl<'a> Builder<'a> {
             .expect("grammar guarantees data source");
         let span = span_of(&inner);
         match inner.as_rule() {
-            Rule::name => DataSource::Name(self.name(inner)),
+            Rule::identifier | Rule::quoted_name => DataSource::Name(self.name(inner)),
             Rule::ds_param => DataSource::BindParameter(Name {
                 text: inner.as_str()[2..].to_string(),
                 span,
@@ -1068,7 +1068,7 @@ impl<'a> Builder<'a> {
             let g = it.next().expect("grammar guarantees graph name");
             let span = span_of(&g);
             let kind = match g.as_rule() {
-                Rule::name => ExprKind::String(self.name(g).text),
+                Rule::identifier | Rule::quoted_name => ExprKind::String(self.name(g).text),
                 Rule::string => ExprKind::String(self.string(g)),
                 Rule::bind_param => ExprKind::BindParameter(g.as_str()[1..].to_string()),
                 _ => ExprKind::CollectionBindParameter(g.as_str()[2..].to_string()),
@@ -1086,7 +1086,7 @@ impl<'a> Builder<'a> {
             let src = inner.next().expect("grammar guarantees edge collection");
             let span = span_of(&src);
             let ds = match src.as_rule() {
-                Rule::name => DataSource::Name(self.name(src)),
+                Rule::identifier | Rule::quoted_name => DataSource::Name(self.name(src)),
                 Rule::ds_param => DataSource::BindParameter(Name {
                     text: src.as_str()[2..].to_string(),
                     span,
@@ -1196,7 +1196,7 @@ impl<'a> Builder<'a> {
     fn pattern(&self, p: Pair<'_, Rule>) -> Result<Pattern> {
         let start = p.as_span().start();
         match p.as_rule() {
-            Rule::name => Ok(Pattern::Variable(self.name(p))),
+            Rule::identifier | Rule::quoted_name => Ok(Pattern::Variable(self.name(p))),
             Rule::array_pattern => {
                 let slots = p
                     .into_inner()
@@ -1218,7 +1218,7 @@ impl<'a> Builder<'a> {
                     let entry_start = entry.as_span().start();
                     let mut parts = entry.into_inner();
                     let key = parts.next().expect("grammar guarantees a key");
-                    let is_name = key.as_rule() == Rule::name;
+                    let is_name = is_name(key.as_rule());
                     let key = if is_name {
                         self.name(key)
                     } else {
@@ -1561,7 +1561,7 @@ impl<'a> Builder<'a> {
                     let a = inner.next().expect("grammar guarantees attribute name");
                     let aspan = span_of(&a);
                     match a.as_rule() {
-                        Rule::name => (
+                        Rule::identifier | Rule::quoted_name => (
                             ExprKind::Attribute {
                                 object: Box::new(e),
                                 name: self.name(a).text,
@@ -1790,7 +1790,7 @@ impl<'a> Builder<'a> {
         let mut any = false;
         for n in p.clone().into_inner() {
             any = true;
-            if n.as_rule() == Rule::name {
+            if is_name(n.as_rule()) {
                 parts.push(self.name(n).text);
             } else {
                 parts.push(n.as_str().to_string());
