@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::optimizer::{self, Context, Reason, RuleSelection, Stats, Trace};
 use crate::plan::builder::{self, QueryInfo};
 use crate::plan::estimate::{self, Estimates};
-use crate::plan::{Expr, NodeKind, NodeRef, Plan};
+use crate::plan::{NodeKind, NodeRef, Plan};
 use crate::syntax;
 use std::collections::{BTreeMap, HashMap};
 
@@ -417,11 +417,9 @@ fn is_cacheable(plan: &Plan) -> bool {
         NodeKind::SingleRemote(r) => r.mode != crate::plan::SingleRemoteMode::Index,
         _ => false,
     });
-    let functions_ok = plan.expressions().iter().all(|e| {
-        e.calls().iter().all(|c| match c {
-            Expr::Call { function, .. } => function.is_cacheable(),
-            _ => false,
-        })
-    });
+    let functions_ok = plan
+        .expressions()
+        .iter()
+        .all(|e| !e.any_call(|f| !f.is_some_and(|f| f.is_cacheable())));
     !writes && functions_ok
 }

@@ -104,48 +104,68 @@ impl Expr {
 
     /// Every direct sub-expression, in rendering order.
     pub fn children(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        self.for_each_child(|c| out.push(c));
+        out
+    }
+
+    /// Calls `f` on every direct sub-expression, in rendering order
+    /// (without building a list: traversals run this once per node).
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
         match self {
-            Expr::Value(_) | Expr::Reference(_) | Expr::Collection(_) => Vec::new(),
-            Expr::Array(items) | Expr::Nary(_, items) => items.iter().collect(),
-            Expr::Object(members) => members
-                .iter()
-                .flat_map(|m| match m {
-                    ObjectMember::Element(_, v) => vec![v],
-                    ObjectMember::Calculated(k, v) => vec![k, v],
-                })
-                .collect(),
-            Expr::Attribute(object, _) => vec![object],
-            Expr::Indexed(object, index) => vec![object, index],
-            Expr::Unary(_, operand) => vec![operand],
-            Expr::Binary(_, lhs, rhs) | Expr::Range(lhs, rhs) => vec![lhs, rhs],
+            Expr::Value(_) | Expr::Reference(_) | Expr::Collection(_) => {}
+            Expr::Array(items) | Expr::Nary(_, items) => items.iter().for_each(f),
+            Expr::Object(members) => {
+                for m in members {
+                    match m {
+                        ObjectMember::Element(_, v) => f(v),
+                        ObjectMember::Calculated(k, v) => {
+                            f(k);
+                            f(v);
+                        }
+                    }
+                }
+            }
+            Expr::Attribute(object, _) => f(object),
+            Expr::Indexed(object, index) => {
+                f(object);
+                f(index);
+            }
+            Expr::Unary(_, operand) => f(operand),
+            Expr::Binary(_, lhs, rhs) | Expr::Range(lhs, rhs) => {
+                f(lhs);
+                f(rhs);
+            }
             Expr::ArrayCompare {
                 quantifier,
                 lhs,
                 rhs,
                 ..
             } => {
-                let mut out = vec![lhs.as_ref(), rhs.as_ref()];
+                f(lhs);
+                f(rhs);
                 if let Quantifier::AtLeast(n) = quantifier {
-                    out.push(n);
+                    f(n);
                 }
-                out
             }
             Expr::Ternary(c, t, e) => {
-                let mut out = vec![c.as_ref()];
-                out.extend(t.as_deref());
-                out.push(e);
-                out
-            }
-            Expr::Call { args, .. } | Expr::UserCall { args, .. } => args.iter().collect(),
-            Expr::Expansion(x) => {
-                let mut out = vec![&x.input];
-                out.extend(x.filter.as_ref());
-                if let Some((a, b)) = &x.limit {
-                    out.push(a);
-                    out.push(b);
+                f(c);
+                if let Some(t) = t {
+                    f(t);
                 }
-                out.push(&x.projection);
-                out
+                f(e);
+            }
+            Expr::Call { args, .. } | Expr::UserCall { args, .. } => args.iter().for_each(f),
+            Expr::Expansion(x) => {
+                f(&x.input);
+                if let Some(filter) = &x.filter {
+                    f(filter);
+                }
+                if let Some((a, b)) = &x.limit {
+                    f(a);
+                    f(b);
+                }
+                f(&x.projection);
             }
         }
     }
@@ -157,19 +177,40 @@ impl Expr {
         let mut stack = vec![(self, 1)];
         while let Some((e, d)) = stack.pop() {
             deepest = deepest.max(d);
-            stack.extend(e.children().into_iter().map(|c| (c, d + 1)));
+            e.for_each_child(|c| stack.push((c, d + 1)));
         }
         deepest
     }
 
     /// Visits this expression and all sub-expressions, parents first.
     pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Expr)) {
+        self.walk_until(&mut |e| {
+            visit(e);
+            false
+        });
+    }
+
+    /// Visits sub-expressions as [`Self::walk`] does until `stop` returns
+    /// true; returns whether it did.
+    pub fn walk_until<'a>(&'a self, stop: &mut impl FnMut(&'a Expr) -> bool) -> bool {
+        // Leaves need no stack (most expressions are a reference or value).
+        if matches!(
+            self,
+            Expr::Value(_) | Expr::Reference(_) | Expr::Collection(_)
+        ) {
+            return stop(self);
+        }
         let mut stack = vec![self];
         while let Some(e) = stack.pop() {
-            visit(e);
-            let children = e.children();
-            stack.extend(children.into_iter().rev());
+            if stop(e) {
+                return true;
+            }
+            // Children go on the stack last first, so they pop in order.
+            let mark = stack.len();
+            e.for_each_child(|c| stack.push(c));
+            stack[mark..].reverse();
         }
+        false
     }
 
     /// Applies `f` to every sub-expression bottom-up, replacing each.
@@ -261,9 +302,7 @@ impl Expr {
     }
 
     pub fn uses_variable(&self, var: VarId) -> bool {
-        let mut found = false;
-        self.walk(&mut |e| found |= matches!(e, Expr::Reference(v) if *v == var));
-        found
+        self.walk_until(&mut |e| matches!(e, Expr::Reference(v) if *v == var))
     }
 
     /// Replaces every reference to `from` by `to`.
@@ -311,28 +350,29 @@ impl Expr {
         out
     }
 
-    /// No function without the Deterministic flag, no user function.
-    pub fn is_deterministic(&self) -> bool {
-        self.calls().iter().all(|c| match c {
-            Expr::Call { function, .. } => function.is_deterministic(),
+    /// Whether any function call (`Some(function)`, `None` for a user
+    /// function) satisfies `pred`; stops at the first that does.
+    pub fn any_call(&self, mut pred: impl FnMut(Option<&'static Function>) -> bool) -> bool {
+        self.walk_until(&mut |e| match e {
+            Expr::Call { function, .. } => pred(Some(function)),
+            Expr::UserCall { .. } => pred(None),
             _ => false,
         })
+    }
+
+    /// No function without the Deterministic flag, no user function.
+    pub fn is_deterministic(&self) -> bool {
+        !self.any_call(|f| !f.is_some_and(Function::is_deterministic))
     }
 
     /// Whether every call may run on a DB-Server (§7.11).
     pub fn can_run_on_db_server(&self, one_shard: bool) -> bool {
-        self.calls().iter().all(|c| match c {
-            Expr::Call { function, .. } => function.runs_on_db_server(one_shard),
-            _ => false,
-        })
+        !self.any_call(|f| !f.is_some_and(|f| f.runs_on_db_server(one_shard)))
     }
 
     /// Uses V8 (JavaScript): user functions and JS-only built-ins.
     pub fn uses_v8(&self) -> bool {
-        self.calls().iter().any(|c| match c {
-            Expr::Call { function, .. } => function.uses_v8(),
-            _ => true,
-        })
+        self.any_call(|f| f.is_none_or(Function::uses_v8))
     }
 
     /// Only values, arrays, objects and object elements: ArangoDB's

@@ -19,6 +19,7 @@ use crate::compat::Version;
 use petgraph::stable_graph::{NodeIndex, StableGraph};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction::{Incoming, Outgoing};
+use std::sync::OnceLock;
 
 /// A query variable.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +111,16 @@ impl Variables {
 /// Handle of a node in a plan's graph.
 pub type NodeRef = NodeIndex;
 
+/// The node that sets each variable ([`Plan::setters`]), indexed by id.
+#[derive(Debug, Clone, Default)]
+pub struct Setters(Vec<Option<NodeRef>>);
+
+impl Setters {
+    pub fn get(&self, var: &VarId) -> Option<&NodeRef> {
+        self.0.get(*var as usize).and_then(Option::as_ref)
+    }
+}
+
 /// An execution plan.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -128,6 +139,9 @@ pub struct Plan {
     /// Set when a rule made the remaining cluster rules pointless (e.g. the
     /// Coordinator does the single document operation itself).
     pub cluster_rules_off: bool,
+    /// The pre-order walk of the current shape, made on first use after a
+    /// change: most rules only look, and each starts with this walk.
+    preorder: OnceLock<Vec<NodeRef>>,
 }
 
 impl Plan {
@@ -142,11 +156,19 @@ impl Plan {
             subquery_roots: Vec::new(),
             one_shard: false,
             cluster_rules_off: false,
+            preorder: OnceLock::new(),
         }
+    }
+
+    /// Forgets what was derived from the plan's shape; every method that
+    /// may change the shape calls it first.
+    fn shape_changes(&mut self) {
+        self.preorder.take();
     }
 
     /// Creates a detached node with the next id.
     pub fn create(&mut self, kind: NodeKind) -> NodeRef {
+        self.shape_changes();
         self.last_id += 1;
         self.graph.add_node(Node {
             id: self.last_id,
@@ -160,6 +182,7 @@ impl Plan {
     }
 
     pub fn set_root(&mut self, n: NodeRef) {
+        self.shape_changes();
         self.root = n;
     }
 
@@ -172,10 +195,12 @@ impl Plan {
     }
 
     pub fn kind_mut(&mut self, n: NodeRef) -> &mut NodeKind {
+        self.shape_changes();
         &mut self.graph[n].kind
     }
 
     pub fn node_mut(&mut self, n: NodeRef) -> &mut Node {
+        self.shape_changes();
         &mut self.graph[n]
     }
 
@@ -204,11 +229,13 @@ impl Plan {
 
     /// Appends a detached node below `above` (`above` → `n`).
     pub fn add_dependency(&mut self, n: NodeRef, above: NodeRef) {
+        self.shape_changes();
         self.graph.add_edge(above, n, ());
     }
 
     /// Removes `n` from its pipeline: its parent takes its dependency.
     pub fn unlink(&mut self, n: NodeRef) {
+        self.shape_changes();
         let dep = self.dependency(n);
         let parent = self.parent(n);
         self.detach(n);
@@ -228,6 +255,7 @@ impl Plan {
     }
 
     fn retarget_subquery(&mut self, old: NodeRef, new: NodeRef) {
+        self.shape_changes();
         for w in self.graph.node_weights_mut() {
             if let NodeKind::Subquery { root, .. } = &mut w.kind {
                 if *root == old {
@@ -239,6 +267,7 @@ impl Plan {
 
     /// Removes all edges of `n`, leaving it detached (still in the graph).
     fn detach(&mut self, n: NodeRef) {
+        self.shape_changes();
         let edges: Vec<_> = self
             .graph
             .edges_directed(n, Incoming)
@@ -252,6 +281,7 @@ impl Plan {
 
     /// Deletes a node from the plan entirely (after unlinking).
     pub fn remove(&mut self, n: NodeRef) {
+        self.shape_changes();
         self.unlink(n);
         self.graph.remove_node(n);
     }
@@ -259,6 +289,7 @@ impl Plan {
     /// Puts the detached node `n` directly above `at`:
     /// `old dependency → n → at`.
     pub fn insert_above(&mut self, at: NodeRef, n: NodeRef) {
+        self.shape_changes();
         if let Some(d) = self.dependency(at) {
             if let Some(e) = self.graph.find_edge(d, at) {
                 self.graph.remove_edge(e);
@@ -270,6 +301,7 @@ impl Plan {
 
     /// Puts the detached node `n` directly below `at`: `at → n → old parent`.
     pub fn insert_below(&mut self, at: NodeRef, n: NodeRef) {
+        self.shape_changes();
         match self.parent(at) {
             Some(p) => {
                 if let Some(e) = self.graph.find_edge(at, p) {
@@ -318,34 +350,37 @@ impl Plan {
     /// ArangoDB's pre-order walk from the root (§1.4): a node, then its
     /// dependencies; a SubqueryNode's own pipeline after its dependencies.
     pub fn preorder(&self) -> Vec<NodeRef> {
+        self.preorder_nodes().to_vec()
+    }
+
+    /// [`Self::preorder`] without copying it.
+    pub fn preorder_nodes(&self) -> &[NodeRef] {
+        self.preorder.get_or_init(|| self.walk_preorder())
+    }
+
+    fn walk_preorder(&self) -> Vec<NodeRef> {
         let mut out = Vec::with_capacity(self.graph.node_count());
-        let mut stack = vec![self.root];
-        let mut pending_subqueries: Vec<Vec<NodeRef>> = Vec::new();
+        let mut next = Some(self.root).filter(|&r| self.graph.contains_node(r));
+        let mut pending_subqueries: Vec<NodeRef> = Vec::new();
         // Walk the main chain first; subquery pipelines are visited after
         // everything above their SubqueryNode, i.e. after the chain ends.
-        while let Some(n) = stack.pop() {
+        while let Some(n) = next {
             out.push(n);
             if let NodeKind::Subquery { root, .. } = self.kind(n) {
-                pending_subqueries.push(vec![*root]);
+                pending_subqueries.push(*root);
             }
-            match self.dependency(n) {
-                Some(d) => stack.push(d),
-                None => {
-                    // Subqueries are entered innermost-last: the one met
-                    // last (highest up) is visited first.
-                    if let Some(next) = pending_subqueries.pop() {
-                        stack.extend(next);
-                    }
-                }
-            }
+            // Subqueries are entered innermost-last: the one met last
+            // (highest up) is visited first.
+            next = self.dependency(n).or_else(|| pending_subqueries.pop());
         }
         out
     }
 
     /// Pre-order nodes of the given kind.
     pub fn find(&self, pred: impl Fn(&NodeKind) -> bool) -> Vec<NodeRef> {
-        self.preorder()
-            .into_iter()
+        self.preorder_nodes()
+            .iter()
+            .copied()
             .filter(|&n| pred(self.kind(n)))
             .collect()
     }
@@ -355,9 +390,9 @@ impl Plan {
     pub fn pipeline_bottoms(&self) -> Vec<NodeRef> {
         let mut bottoms = vec![self.root];
         bottoms.extend(
-            self.preorder()
-                .into_iter()
-                .filter_map(|n| match self.kind(n) {
+            self.preorder_nodes()
+                .iter()
+                .filter_map(|&n| match self.kind(n) {
                     NodeKind::Subquery { root, .. } => Some(*root),
                     _ => None,
                 }),
@@ -368,6 +403,11 @@ impl Plan {
     /// The main pipeline, top (Singleton) to bottom (root).
     pub fn pipeline(&self) -> Vec<NodeRef> {
         self.pipeline_ending_at(self.root)
+    }
+
+    /// `from`, then the nodes above it in its pipeline, bottom to top.
+    pub fn upwards(&self, from: NodeRef) -> impl Iterator<Item = NodeRef> + '_ {
+        std::iter::successors(Some(from), |&n| self.dependency(n))
     }
 
     /// A pipeline, top to bottom, ending at `bottom`.
@@ -431,13 +471,17 @@ impl Plan {
 
     /// [`Self::setter`] of every variable at once: for rules that look up
     /// setters per node (one scan instead of one per lookup).
-    pub fn setters(&self) -> std::collections::HashMap<VarId, NodeRef> {
-        let mut out = std::collections::HashMap::new();
+    pub fn setters(&self) -> Setters {
+        let mut out = Setters(Vec::new());
         for n in self.graph.node_indices() {
-            for v in self.kind(n).variables_set() {
+            self.kind(n).for_each_variable_set(&mut |v| {
+                let i = v as usize;
+                if out.0.len() <= i {
+                    out.0.resize(i + 1, None);
+                }
                 // The first node in index order wins, as in `setter`.
-                out.entry(v).or_insert(n);
-            }
+                out.0[i].get_or_insert(n);
+            });
         }
         out
     }
@@ -467,14 +511,11 @@ impl Plan {
 
     /// Whether node `n` reads `var`, counting a SubqueryNode's whole body.
     pub fn node_uses(&self, n: NodeRef, var: VarId) -> bool {
-        if self.kind(n).variables_used().contains(&var) {
+        if self.kind(n).uses_variable(var) {
             return true;
         }
         if let NodeKind::Subquery { root, .. } = self.kind(n) {
-            return self
-                .pipeline_ending_at(*root)
-                .into_iter()
-                .any(|s| self.node_uses(s, var));
+            return self.upwards(*root).any(|s| self.node_uses(s, var));
         }
         false
     }
@@ -486,7 +527,7 @@ impl Plan {
             let NodeKind::Subquery { root, .. } = self.kind(sq) else {
                 continue;
             };
-            for s in self.pipeline_ending_at(*root) {
+            for s in self.upwards(*root) {
                 match self.kind(s) {
                     NodeKind::Modification(_) => return true,
                     NodeKind::Subquery { .. } => pending.push(s),
@@ -524,11 +565,15 @@ impl Plan {
         if renames.is_empty() {
             return;
         }
+        let mut found = Vec::new();
         for w in self.graph.node_weights_mut() {
-            for from in w.kind.variables_used() {
-                if let Some(&to) = renames.get(&from) {
-                    w.kind.replace_variable(from, to);
+            w.kind.for_each_variable_used(&mut |from| {
+                if renames.contains_key(&from) && !found.contains(&from) {
+                    found.push(from);
                 }
+            });
+            for from in found.drain(..) {
+                w.kind.replace_variable(from, renames[&from]);
             }
         }
     }
@@ -559,11 +604,9 @@ impl Plan {
         match self.kind(n) {
             NodeKind::Calculation { expr, .. } => expr.is_deterministic(),
             NodeKind::EnumerateCollection(scan) => !scan.random,
-            NodeKind::Subquery { root, .. } => {
-                self.pipeline_ending_at(*root).into_iter().all(|s| {
-                    self.is_deterministic(s) && !matches!(self.kind(s), NodeKind::Modification(_))
-                })
-            }
+            NodeKind::Subquery { root, .. } => self.upwards(*root).all(|s| {
+                self.is_deterministic(s) && !matches!(self.kind(s), NodeKind::Modification(_))
+            }),
             _ => true,
         }
     }

@@ -437,6 +437,61 @@ impl NodeKind {
         }
     }
 
+    /// Calls `f` on every variable this node defines, in the order of
+    /// [`Self::variables_set`], without building the list.
+    pub fn for_each_variable_set(&self, f: &mut impl FnMut(VarId)) {
+        match self {
+            NodeKind::EnumerateCollection(s) => {
+                f(s.out);
+                s.projection_vars.iter().copied().for_each(f);
+            }
+            NodeKind::Index(s) => {
+                f(s.out);
+                s.projection_vars.iter().copied().for_each(&mut *f);
+                s.late_doc_id.into_iter().for_each(f);
+            }
+            NodeKind::Materialize(m) => {
+                f(m.out);
+                m.projection_vars.iter().copied().for_each(f);
+            }
+            NodeKind::Join(infos) => {
+                for i in infos {
+                    f(i.out);
+                    i.projection_vars.iter().copied().for_each(&mut *f);
+                    i.late_doc_id.into_iter().for_each(&mut *f);
+                }
+            }
+            NodeKind::EnumerateList { out, value, .. } => {
+                f(*out);
+                value.iter().copied().for_each(f);
+            }
+            NodeKind::Calculation { out, .. }
+            | NodeKind::Subquery { out, .. }
+            | NodeKind::SubqueryStart { out }
+            | NodeKind::SubqueryEnd { out, .. } => f(*out),
+            NodeKind::Collect(c) => {
+                c.groups.iter().for_each(|g| f(g.0));
+                c.aggregates.iter().for_each(|a| f(a.out));
+                c.into.into_iter().for_each(f);
+            }
+            NodeKind::IndexCollect(c) => {
+                c.groups.iter().for_each(|g| f(g.0));
+                c.aggregates.iter().for_each(|a| f(a.out));
+            }
+            NodeKind::Modification(m) => m.out_old.into_iter().chain(m.out_new).for_each(f),
+            NodeKind::SingleRemote(r) => r
+                .out
+                .into_iter()
+                .chain(r.out_new)
+                .chain(r.out_old)
+                .for_each(f),
+            NodeKind::MultipleRemoteModification {
+                out_old, out_new, ..
+            } => out_new.iter().chain(out_old.iter()).copied().for_each(f),
+            _ => {}
+        }
+    }
+
     /// Whether this node defines `var` (as [`Self::variables_set`] would
     /// say, without building the list: walks test this once per node).
     pub fn sets_variable(&self, var: VarId) -> bool {
@@ -448,7 +503,11 @@ impl NodeKind {
             | NodeKind::Subquery { out, .. }
             | NodeKind::SubqueryStart { out }
             | NodeKind::SubqueryEnd { out, .. } => *out == var,
-            other => other.variables_set().contains(&var),
+            other => {
+                let mut found = false;
+                other.for_each_variable_set(&mut |v| found |= v == var);
+                found
+            }
         };
         debug_assert_eq!(sets, self.variables_set().contains(&var));
         sets
@@ -510,6 +569,80 @@ impl NodeKind {
         };
         out.dedup();
         out
+    }
+
+    /// Calls `f` on every variable this node reads, as
+    /// [`Self::variables_used`] lists them but possibly repeated and
+    /// without building a list.
+    pub fn for_each_variable_used(&self, f: &mut impl FnMut(VarId)) {
+        let mut refs = |e: &Expr| {
+            e.walk(&mut |x| {
+                if let Expr::Reference(v) = x {
+                    f(*v)
+                }
+            })
+        };
+        match self {
+            NodeKind::EnumerateCollection(s) => s.filter.iter().for_each(refs),
+            NodeKind::Index(s) => s.condition.iter().chain(s.filter.iter()).for_each(refs),
+            NodeKind::EnumerateList { input, filter, .. } => {
+                f(*input);
+                filter.iter().for_each(|e| {
+                    e.walk(&mut |x| {
+                        if let Expr::Reference(v) = x {
+                            f(*v)
+                        }
+                    })
+                });
+            }
+            NodeKind::Join(infos) => {
+                for e in infos.iter().filter_map(|i| i.condition.as_ref()) {
+                    e.walk(&mut |x| match x {
+                        Expr::Reference(v) if !infos.iter().any(|i| i.out == *v) => f(*v),
+                        _ => {}
+                    });
+                }
+            }
+            NodeKind::Calculation { expr, .. } => refs(expr),
+            NodeKind::Filter { input }
+            | NodeKind::Return { input }
+            | NodeKind::Distribute { input, .. }
+            | NodeKind::MultipleRemoteModification { input, .. } => f(*input),
+            NodeKind::Sort { elements, .. } => elements.iter().for_each(|e| f(e.var)),
+            NodeKind::Gather(g) => g.elements.iter().for_each(|e| f(e.var)),
+            NodeKind::Collect(c) => {
+                c.groups.iter().for_each(|g| f(g.1));
+                c.aggregates
+                    .iter()
+                    .filter_map(|a| a.input)
+                    .for_each(&mut *f);
+                c.into_expression.into_iter().for_each(&mut *f);
+                c.keep.iter().flatten().copied().for_each(f);
+            }
+            NodeKind::SubqueryEnd { input, .. } => input.iter().copied().for_each(f),
+            NodeKind::Modification(m) => [Some(m.input), m.key, m.insert, m.update]
+                .into_iter()
+                .flatten()
+                .for_each(f),
+            NodeKind::SingleRemote(r) => r.input.into_iter().for_each(f),
+            NodeKind::Materialize(m) => f(m.doc_id),
+            _ => {}
+        }
+    }
+
+    /// Whether this node reads `var` (subquery bodies not included).
+    pub fn uses_variable(&self, var: VarId) -> bool {
+        let uses = match self {
+            NodeKind::Calculation { expr, .. } => expr.uses_variable(var),
+            NodeKind::Filter { input } | NodeKind::Return { input } => *input == var,
+            other => {
+                let mut found = false;
+                other.for_each_variable_used(&mut |v| found |= v == var);
+                found
+            }
+        };
+        debug_assert_eq!(uses, self.variables_used().contains(&var));
+        uses
     }
 
     /// Replaces uses (not definitions) of a variable.

@@ -13,9 +13,8 @@
 
 use crate::optimizer::{Context, Outcome, Rule};
 use crate::plan::expr::{Expr, VarId};
-use crate::plan::{NodeKind, NodeRef, Plan};
+use crate::plan::{NodeKind, NodeRef, Plan, Setters};
 use crate::value::Value;
-use std::collections::HashMap;
 
 pub struct OptimizeSubqueries;
 
@@ -52,11 +51,7 @@ impl Rule for OptimizeSubqueries {
 /// Every read of a subquery result in `expr`: (SubqueryNode, rows needed
 /// or -1, counted?). A read is not looked into further.
 /// `setters` is [`Plan::setters`] (looked up per reference).
-fn subquery_reads(
-    plan: &Plan,
-    setters: &HashMap<VarId, NodeRef>,
-    expr: &Expr,
-) -> Vec<(NodeRef, i64, bool)> {
+fn subquery_reads(plan: &Plan, setters: &Setters, expr: &Expr) -> Vec<(NodeRef, i64, bool)> {
     let subquery_of = |e: &Expr| -> Option<NodeRef> {
         let v: VarId = e.reference()?;
         setters
@@ -83,7 +78,11 @@ fn subquery_reads(
         };
         match found {
             Some(read) => out.push(read),
-            None => stack.extend(e.children().into_iter().rev()),
+            None => {
+                let mark = stack.len();
+                e.for_each_child(|c| stack.push(c));
+                stack[mark..].reverse();
+            }
         }
     }
     out

@@ -85,12 +85,9 @@ impl Rule for RestrictToSingleShard {
 }
 
 fn reads_documents_in_functions(plan: &Plan) -> bool {
-    plan.expressions().iter().any(|e| {
-        e.calls().iter().any(|c| {
-            matches!(c, Expr::Call { function, .. }
-                if function.flags.contains(Flags::READS_DOCUMENTS))
-        })
-    })
+    plan.expressions()
+        .iter()
+        .any(|e| e.any_call(|f| f.is_some_and(|f| f.flags.contains(Flags::READS_DOCUMENTS))))
 }
 
 /// The one shard modification `n` writes to, if its input fixes every
