@@ -31,7 +31,7 @@ impl Site {
 /// The site of every node: main pipeline and subquery bodies (which take
 /// their SubqueryNode's site).
 pub fn sites(plan: &Plan) -> HashMap<NodeRef, Site> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::with_capacity(plan.node_count());
     assign(plan, plan.root(), Site::Coordinator, &mut out);
     out
 }

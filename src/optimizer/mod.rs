@@ -408,22 +408,41 @@ impl History {
     }
 }
 
-/// Queues the plans a rule made, each recording the rule.
-fn push_alternatives(
-    next: &mut Vec<(Plan, History)>,
+/// The plans a rule made, each recording the rule.
+fn alternatives(
     extra: Vec<Plan>,
     def: &RuleDef,
     history: &History,
     trace: bool,
-) {
-    for mut p in extra {
-        if !def.flags.hidden {
-            p.record_rule(def.name);
+) -> Vec<(Plan, History)> {
+    extra
+        .into_iter()
+        .map(|mut p| {
+            if !def.flags.hidden {
+                p.record_rule(def.name);
+            }
+            let mut h = history.clone();
+            h.changed(trace, def.name, &p);
+            (p, h)
+        })
+        .collect()
+}
+
+/// The plan list with each plan's alternatives (`made`, by position,
+/// ascending) directly before it.
+fn insert_alternatives(
+    plans: Vec<(Plan, History)>,
+    made: Vec<(usize, Vec<(Plan, History)>)>,
+) -> Vec<(Plan, History)> {
+    let mut out = Vec::with_capacity(plans.len() + made.iter().map(|m| m.1.len()).sum::<usize>());
+    let mut made = made.into_iter().peekable();
+    for (i, plan) in plans.into_iter().enumerate() {
+        while let Some((_, extra)) = made.next_if(|(at, _)| *at == i) {
+            out.extend(extra);
         }
-        let mut h = history.clone();
-        h.changed(trace, def.name, &p);
-        next.push((p, h));
+        out.push(plan);
     }
+    out
 }
 
 /// Runs the version's rule pipeline over `plan` (and the alternative
@@ -437,15 +456,16 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
     let mut vars = plan.vars.clone();
     let mut plans = vec![(plan, History::default())];
     for def in pipeline(cx.compat, cx.is_cluster()) {
-        let mut next = Vec::with_capacity(plans.len());
-        for (mut plan, mut history) in plans {
+        // (position in `plans`, the plans the rule made from that one):
+        // empty, and without allocating, for nearly every rule.
+        let mut made: Vec<(usize, Vec<(Plan, History)>)> = Vec::new();
+        for (i, (plan, history)) in plans.iter_mut().enumerate() {
             let skip = !selection.is_enabled(def, cx.compat)
                 || (def.flags.cluster_only && (plan.one_shard || plan.cluster_rules_off));
             if skip {
                 if !def.flags.hidden {
                     stats.rules_skipped += 1;
                 }
-                next.push((plan, history));
                 continue;
             }
             if !def.flags.hidden {
@@ -453,21 +473,20 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
             }
             let Some(rule) = def.rule else {
                 history.unchanged += 1;
-                next.push((plan, history));
                 continue;
             };
             // The generator moves into the plan and back (cloning it per
             // rule would cost time in the number of variables).
             plan.vars = std::mem::take(&mut vars);
-            let outcome = rule.apply(&mut plan, cx);
+            let outcome = rule.apply(plan, cx);
             let changed = match outcome {
                 Outcome::Changed => true,
                 Outcome::Alternatives(extra) => {
-                    push_alternatives(&mut next, extra, def, &history, trace);
+                    made.push((i, alternatives(extra, def, history, trace)));
                     true
                 }
                 Outcome::Variants(extra) => {
-                    push_alternatives(&mut next, extra, def, &history, trace);
+                    made.push((i, alternatives(extra, def, history, trace)));
                     false
                 }
                 Outcome::Unchanged => false,
@@ -480,14 +499,15 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
                 if !def.flags.hidden {
                     plan.record_rule(def.name);
                 }
-                history.changed(trace, def.name, &plan);
+                history.changed(trace, def.name, plan);
             } else {
                 history.unchanged += 1;
             }
             vars = std::mem::take(&mut plan.vars);
-            next.push((plan, history));
         }
-        plans = next;
+        if !made.is_empty() {
+            plans = insert_alternatives(plans, made);
+        }
     }
     for (p, _) in &mut plans {
         p.vars = vars.clone();

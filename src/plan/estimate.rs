@@ -5,7 +5,6 @@ use super::expr::Expr;
 use super::{NodeKind, NodeRef, Plan};
 use crate::catalog::Catalog;
 use crate::compat::Version;
-use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
@@ -16,21 +15,35 @@ pub struct Estimate {
 /// Estimates of every node of the plan, subquery pipelines included.
 #[derive(Debug, Clone, Default)]
 pub struct Estimates {
-    by_node: HashMap<NodeRef, Estimate>,
+    /// By node index.
+    by_node: Vec<Option<Estimate>>,
 }
 
 impl Estimates {
     pub fn of(&self, n: NodeRef) -> Estimate {
-        self.by_node.get(&n).copied().unwrap_or(Estimate {
-            items: 0,
-            cost: 0.0,
-        })
+        self.by_node
+            .get(n.index())
+            .copied()
+            .flatten()
+            .unwrap_or(Estimate {
+                items: 0,
+                cost: 0.0,
+            })
+    }
+
+    fn set(&mut self, n: NodeRef, e: Estimate) {
+        if self.by_node.len() <= n.index() {
+            self.by_node.resize(n.index() + 1, None);
+        }
+        self.by_node[n.index()] = Some(e);
     }
 }
 
 /// Computes all estimates of a plan.
 pub fn estimate(plan: &Plan, catalog: &Catalog, compat: Version) -> Estimates {
-    let mut e = Estimates::default();
+    let mut e = Estimates {
+        by_node: vec![None; plan.node_bound()],
+    };
     estimate_pipeline(plan, catalog, compat, plan.root(), &mut e);
     e
 }
@@ -50,7 +63,7 @@ fn estimate_pipeline(
     let mut starts: Vec<u64> = Vec::new();
     // Setters of the variables defined so far in this pipeline, nearest
     // last (`Plan::setter_above` without a walk up per list).
-    let mut setters: HashMap<super::VarId, NodeRef> = HashMap::new();
+    let mut setters = super::Setters::default();
     for n in plan.pipeline_ending_at(bottom) {
         let (items, cost) = (previous.items, previous.cost);
         let here = match plan.kind(n) {
@@ -211,11 +224,10 @@ fn estimate_pipeline(
                 cost: cost + items as f64,
             },
         };
-        out.by_node.insert(n, here);
+        out.set(n, here);
         previous = here;
-        for v in plan.kind(n).variables_set() {
-            setters.insert(v, n);
-        }
+        plan.kind(n)
+            .for_each_variable_set(&mut |v| setters.insert(v, n));
     }
     previous
 }

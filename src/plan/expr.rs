@@ -10,6 +10,10 @@ use crate::value::Value;
 /// A variable's id (ArangoDB's variable id, from the query's counter).
 pub type VarId = u32;
 
+/// How many levels [`Expr::walk_until`] recurses before it continues with
+/// an explicit stack.
+const WALK_RECURSION_DEPTH: usize = 32;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     Value(Value),
@@ -112,60 +116,40 @@ impl Expr {
     /// Calls `f` on every direct sub-expression, in rendering order
     /// (without building a list: traversals run this once per node).
     pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
+        self.any_child(|c| {
+            f(c);
+            false
+        });
+    }
+
+    /// Whether `f` holds for a direct sub-expression, asked in rendering
+    /// order up to the first that does.
+    pub fn any_child<'a>(&'a self, mut f: impl FnMut(&'a Expr) -> bool) -> bool {
         match self {
-            Expr::Value(_) | Expr::Reference(_) | Expr::Collection(_) => {}
-            Expr::Array(items) | Expr::Nary(_, items) => items.iter().for_each(f),
-            Expr::Object(members) => {
-                for m in members {
-                    match m {
-                        ObjectMember::Element(_, v) => f(v),
-                        ObjectMember::Calculated(k, v) => {
-                            f(k);
-                            f(v);
-                        }
-                    }
-                }
-            }
+            Expr::Value(_) | Expr::Reference(_) | Expr::Collection(_) => false,
+            Expr::Array(items) | Expr::Nary(_, items) => items.iter().any(f),
+            Expr::Object(members) => members.iter().any(|m| match m {
+                ObjectMember::Element(_, v) => f(v),
+                ObjectMember::Calculated(k, v) => f(k) || f(v),
+            }),
             Expr::Attribute(object, _) => f(object),
-            Expr::Indexed(object, index) => {
-                f(object);
-                f(index);
-            }
             Expr::Unary(_, operand) => f(operand),
-            Expr::Binary(_, lhs, rhs) | Expr::Range(lhs, rhs) => {
-                f(lhs);
-                f(rhs);
+            Expr::Indexed(lhs, rhs) | Expr::Binary(_, lhs, rhs) | Expr::Range(lhs, rhs) => {
+                f(lhs) || f(rhs)
             }
             Expr::ArrayCompare {
                 quantifier,
                 lhs,
                 rhs,
                 ..
-            } => {
-                f(lhs);
-                f(rhs);
-                if let Quantifier::AtLeast(n) = quantifier {
-                    f(n);
-                }
-            }
-            Expr::Ternary(c, t, e) => {
-                f(c);
-                if let Some(t) = t {
-                    f(t);
-                }
-                f(e);
-            }
-            Expr::Call { args, .. } | Expr::UserCall { args, .. } => args.iter().for_each(f),
+            } => f(lhs) || f(rhs) || matches!(quantifier, Quantifier::AtLeast(n) if f(n)),
+            Expr::Ternary(c, t, e) => f(c) || t.as_deref().is_some_and(&mut f) || f(e),
+            Expr::Call { args, .. } | Expr::UserCall { args, .. } => args.iter().any(f),
             Expr::Expansion(x) => {
-                f(&x.input);
-                if let Some(filter) = &x.filter {
-                    f(filter);
-                }
-                if let Some((a, b)) = &x.limit {
-                    f(a);
-                    f(b);
-                }
-                f(&x.projection);
+                f(&x.input)
+                    || x.filter.as_ref().is_some_and(&mut f)
+                    || x.limit.as_ref().is_some_and(|(a, b)| f(a) || f(b))
+                    || f(&x.projection)
             }
         }
     }
@@ -193,14 +177,22 @@ impl Expr {
     /// Visits sub-expressions as [`Self::walk`] does until `stop` returns
     /// true; returns whether it did.
     pub fn walk_until<'a>(&'a self, stop: &mut impl FnMut(&'a Expr) -> bool) -> bool {
-        // Leaves need no stack (most expressions are a reference or value).
-        if matches!(
-            self,
-            Expr::Value(_) | Expr::Reference(_) | Expr::Collection(_)
-        ) {
-            return stop(self);
+        self.walk_nested(stop, 0)
+    }
+
+    /// [`Self::walk_until`] at nesting `depth`: recursion (no allocation)
+    /// for the shallow levels every expression has, an explicit stack
+    /// below them, so deep expressions cannot exhaust the thread's stack.
+    fn walk_nested<'a>(&'a self, stop: &mut impl FnMut(&'a Expr) -> bool, depth: usize) -> bool {
+        if stop(self) {
+            return true;
         }
-        let mut stack = vec![self];
+        if depth < WALK_RECURSION_DEPTH {
+            return self.any_child(|c| c.walk_nested(stop, depth + 1));
+        }
+        let mut stack = Vec::new();
+        self.for_each_child(|c| stack.push(c));
+        stack.reverse();
         while let Some(e) = stack.pop() {
             if stop(e) {
                 return true;

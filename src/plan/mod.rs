@@ -119,6 +119,15 @@ impl Setters {
     pub fn get(&self, var: &VarId) -> Option<&NodeRef> {
         self.0.get(*var as usize).and_then(Option::as_ref)
     }
+
+    /// Records `n` as the setter of `var` (replacing an earlier one).
+    pub fn insert(&mut self, var: VarId, n: NodeRef) {
+        let i = var as usize;
+        if self.0.len() <= i {
+            self.0.resize(i + 1, None);
+        }
+        self.0[i] = Some(n);
+    }
 }
 
 /// An execution plan.
@@ -213,6 +222,12 @@ impl Plan {
         self.graph.contains_node(n)
     }
 
+    /// One more than the largest node index in use: the size of tables
+    /// indexed by `NodeRef::index`.
+    pub fn node_bound(&self) -> usize {
+        petgraph::visit::NodeIndexable::node_bound(&self.graph)
+    }
+
     pub fn node_count(&self) -> usize {
         self.graph.node_count()
     }
@@ -268,14 +283,15 @@ impl Plan {
     /// Removes all edges of `n`, leaving it detached (still in the graph).
     fn detach(&mut self, n: NodeRef) {
         self.shape_changes();
-        let edges: Vec<_> = self
-            .graph
-            .edges_directed(n, Incoming)
-            .chain(self.graph.edges_directed(n, Outgoing))
-            .map(|e| e.id())
-            .collect();
-        for e in edges {
-            self.graph.remove_edge(e);
+        for direction in [Incoming, Outgoing] {
+            while let Some(e) = self
+                .graph
+                .edges_directed(n, direction)
+                .next()
+                .map(|e| e.id())
+            {
+                self.graph.remove_edge(e);
+            }
         }
     }
 

@@ -30,7 +30,7 @@ impl Rule for MoveCalculationsUp {
         let setters = plan.setters();
         // The main pipeline's top belongs to no subquery: no need to look
         // for one (a walk down the plan) each time a calculation reaches it.
-        let main_top = plan.pipeline().first().copied();
+        let main_top = plan.upwards(plan.root()).last();
         let mut changed = false;
         for n in candidates {
             if !plan.is_deterministic(n) {

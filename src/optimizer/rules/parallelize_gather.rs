@@ -12,7 +12,7 @@ impl Rule for ParallelizeGather {
     fn apply(&self, plan: &mut Plan, _cx: &Context) -> Outcome {
         let mut changed = false;
         for gather in plan.find(|k| matches!(k, NodeKind::Gather(_))) {
-            let top = plan.pipeline_ending_at(gather)[0];
+            let top = plan.upwards(gather).last().unwrap_or(gather);
             let NodeKind::Gather(g) = plan.kind(gather) else {
                 continue;
             };

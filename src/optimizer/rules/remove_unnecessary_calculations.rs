@@ -11,7 +11,6 @@
 
 use crate::optimizer::{Context, Outcome, Rule};
 use crate::plan::{Expr, NodeKind, NodeRef, Plan, VarId};
-use std::collections::{HashMap, HashSet};
 
 pub struct RemoveUnnecessaryCalculations;
 
@@ -29,7 +28,11 @@ impl Rule for RemoveUnnecessaryCalculations {
                 if !plan.contains(n) || !plan.is_deterministic(n) {
                     continue;
                 }
-                let out = plan.kind(n).variables_set()[0];
+                let (NodeKind::Calculation { out, .. } | NodeKind::Subquery { out, .. }) =
+                    *plan.kind(n)
+                else {
+                    continue;
+                };
                 if !uses.used_by_other_than(out, n) {
                     if matches!(plan.kind(n), NodeKind::Subquery { .. }) && subquery_writes(plan, n)
                     {
@@ -43,7 +46,7 @@ impl Rule for RemoveUnnecessaryCalculations {
                 let NodeKind::Calculation { expr, .. } = plan.kind(n) else {
                     continue;
                 };
-                if captured.contains(&n) {
+                if captured.get(n.index()).copied().unwrap_or(false) {
                     continue;
                 }
                 if let Some(source) = expr.reference() {
@@ -106,9 +109,17 @@ impl Rule for RemoveUnnecessaryCalculations {
 /// rule removes and rewrites nodes. Asking "is `v` read after its
 /// definition?" is then a lookup instead of a walk down the plan (variables
 /// are defined once, so any other reader comes after the definition).
+/// Indexed by variable id and node index: no hashing.
+#[derive(Default)]
 struct Uses {
-    readers: HashMap<VarId, HashSet<NodeRef>>,
-    read_by: HashMap<NodeRef, Vec<VarId>>,
+    /// Per variable: the nodes that read or once read it, possibly
+    /// repeated (`reads` tells which still do; forgetting a node does not
+    /// search these lists).
+    readers: Vec<Vec<NodeRef>>,
+    /// Per variable: how many nodes read it now.
+    count: Vec<usize>,
+    /// Per node: the variables it reads, sorted, each once.
+    read_by: Vec<Vec<VarId>>,
 }
 
 impl Uses {
@@ -116,31 +127,51 @@ impl Uses {
     /// bodies included.
     fn of(plan: &Plan) -> Uses {
         let mut uses = Uses {
-            readers: HashMap::new(),
-            read_by: HashMap::new(),
+            read_by: vec![Vec::new(); plan.node_bound()],
+            ..Uses::default()
         };
-        for n in plan.preorder() {
+        for &n in plan.preorder_nodes() {
             uses.learn(plan, n);
         }
         uses
     }
 
     fn learn(&mut self, plan: &Plan, n: NodeRef) {
-        let mut vars = plan.kind(n).variables_used();
+        let mut vars = Vec::new();
+        plan.kind(n).for_each_variable_used(&mut |v| vars.push(v));
         vars.sort_unstable();
         vars.dedup();
-        for &v in &vars {
-            self.readers.entry(v).or_default().insert(n);
+        if let Some(&last) = vars.last() {
+            let needed = last as usize + 1;
+            if self.readers.len() < needed {
+                self.readers.resize_with(needed, Vec::new);
+                self.count.resize(needed, 0);
+            }
         }
-        self.read_by.insert(n, vars);
+        for &v in &vars {
+            self.readers[v as usize].push(n);
+            self.count[v as usize] += 1;
+        }
+        if self.read_by.len() <= n.index() {
+            self.read_by.resize_with(n.index() + 1, Vec::new);
+        }
+        self.read_by[n.index()] = vars;
     }
 
     fn forget(&mut self, n: NodeRef) {
-        for v in self.read_by.remove(&n).unwrap_or_default() {
-            if let Some(r) = self.readers.get_mut(&v) {
-                r.remove(&n);
-            }
+        let Some(vars) = self.read_by.get_mut(n.index()) else {
+            return;
+        };
+        for v in std::mem::take(vars) {
+            self.count[v as usize] -= 1;
         }
+    }
+
+    /// Whether node `u` reads `v` now.
+    fn reads(&self, u: NodeRef, v: VarId) -> bool {
+        self.read_by
+            .get(u.index())
+            .is_some_and(|vars| vars.binary_search(&v).is_ok())
     }
 
     /// Forgets `n` and, for a SubqueryNode, its whole body (which leaves
@@ -150,7 +181,7 @@ impl Uses {
         while let Some(m) = stack.pop() {
             self.forget(m);
             if let NodeKind::Subquery { root, .. } = plan.kind(m) {
-                stack.extend(plan.pipeline_ending_at(*root));
+                stack.extend(plan.upwards(*root));
             }
         }
     }
@@ -162,10 +193,23 @@ impl Uses {
     }
 
     fn users_of(&self, v: VarId) -> Vec<NodeRef> {
-        self.readers
-            .get(&v)
-            .map(|r| r.iter().copied().collect())
-            .unwrap_or_default()
+        let mut users: Vec<NodeRef> = self
+            .readers
+            .get(v as usize)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&u| self.reads(u, v))
+            .collect();
+        users.sort_unstable();
+        users.dedup();
+        users
+    }
+
+    /// How many nodes other than `n` read `v`.
+    fn other_readers(&self, v: VarId, n: NodeRef) -> usize {
+        let all = self.count.get(v as usize).copied().unwrap_or(0);
+        all - usize::from(self.reads(n, v))
     }
 
     /// The nodes below `n` in its own pipeline that read `v`, top first —
@@ -173,13 +217,15 @@ impl Uses {
     /// SubqueryNode would count as the reader. Walks only as far as the
     /// last reader.
     fn readers_below(&self, plan: &Plan, n: NodeRef, v: VarId) -> Option<Vec<NodeRef>> {
-        let readers = self.readers.get(&v)?;
-        let wanted = readers.iter().filter(|&&u| u != n).count();
+        if self.readers.get(v as usize).is_none_or(Vec::is_empty) {
+            return None;
+        }
+        let wanted = self.other_readers(v, n);
         let mut found = Vec::with_capacity(wanted);
         let mut cur = plan.parent(n);
         while found.len() < wanted {
             let c = cur?;
-            if readers.contains(&c) {
+            if self.reads(c, v) {
                 found.push(c);
             }
             cur = plan.parent(c);
@@ -188,26 +234,34 @@ impl Uses {
     }
 
     fn used_by_other_than(&self, v: VarId, n: NodeRef) -> bool {
-        self.readers
-            .get(&v)
-            .is_some_and(|r| r.iter().any(|&u| u != n))
+        self.other_readers(v, n) > 0
     }
 }
 
 /// Nodes with a `COLLECT … INTO g` (without expression or KEEP) below them
-/// in their pipeline: it captures all variables, so their results count as
-/// read. Removing calculations does not change this set.
-fn captured_by_collect_into(plan: &Plan) -> HashSet<NodeRef> {
-    let mut captured = HashSet::new();
+/// in their pipeline, by node index: it captures all variables, so their
+/// results count as read. Removing calculations does not change this set.
+fn captured_by_collect_into(plan: &Plan) -> Vec<bool> {
+    let captures = |k: &NodeKind| {
+        matches!(k, NodeKind::Collect(col)
+            if col.into.is_some() && col.into_expression.is_none() && col.keep.is_none())
+    };
+    let mut captured = Vec::new();
+    if !plan
+        .preorder_nodes()
+        .iter()
+        .any(|&n| captures(plan.kind(n)))
+    {
+        return captured;
+    }
+    captured.resize(plan.node_bound(), false);
     for bottom in plan.pipeline_bottoms() {
         let mut below = false;
-        for n in plan.pipeline_ending_at(bottom).into_iter().rev() {
+        for n in plan.upwards(bottom) {
             if below {
-                captured.insert(n);
+                captured[n.index()] = true;
             }
-            if let NodeKind::Collect(col) = plan.kind(n) {
-                below |= col.into.is_some() && col.into_expression.is_none() && col.keep.is_none();
-            }
+            below |= captures(plan.kind(n));
         }
     }
     captured
@@ -275,8 +329,7 @@ fn subquery_writes(plan: &Plan, n: NodeRef) -> bool {
     let NodeKind::Subquery { root, .. } = plan.kind(n) else {
         return false;
     };
-    plan.pipeline_ending_at(*root)
-        .into_iter()
+    plan.upwards(*root)
         .any(|s| matches!(plan.kind(s), NodeKind::Modification(_)))
 }
 
