@@ -266,6 +266,44 @@ pub fn js_number(x: f64) -> String {
     out
 }
 
+/// An integer's decimal digits, appended to `out` (without the
+/// formatting machinery of `write!`).
+pub fn write_int(out: &mut String, i: i64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut n = i.unsigned_abs();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.push('-');
+    }
+    for &d in &digits[start..] {
+        out.push(char::from(d));
+    }
+}
+
+/// A small stack buffer for `{:e}` of one double.
+struct ShortText {
+    bytes: [u8; 40],
+    len: usize,
+}
+
+impl Write for ShortText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 /// [`js_number`], appended to `out`.
 pub fn write_js_number(out: &mut String, x: f64) {
     /// Below 2^53 every integer is a double, and its shortest round-trip
@@ -280,21 +318,37 @@ pub fn write_js_number(out: &mut String, x: f64) {
         return;
     }
     if x.fract() == 0.0 && x.abs() < EXACT_INTEGERS {
-        let _ = write!(out, "{}", x as i64);
+        write_int(out, x as i64);
         return;
     }
-    // `{:e}` yields the shortest round-trip digits: "1.2345e3".
-    let sci = format!("{:e}", x.abs());
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    let k = digits.len() as i32;
+    // `{:e}` yields the shortest round-trip digits: "1.2345e3" (at most
+    // 17 digits, a point and a three-digit exponent).
+    let mut sci = ShortText {
+        bytes: [0; 40],
+        len: 0,
+    };
+    let mut digit_bytes = [0u8; 24];
+    let mut k = 0usize;
+    let mut exponent = 0i32;
+    if write!(sci, "{:e}", x.abs()).is_ok() {
+        let text = std::str::from_utf8(&sci.bytes[..sci.len]).unwrap_or("0");
+        let (mantissa, e) = text.split_once('e').unwrap_or((text, "0"));
+        exponent = e.parse().unwrap_or(0);
+        for b in mantissa.bytes().filter(u8::is_ascii_digit) {
+            if let Some(slot) = digit_bytes.get_mut(k) {
+                *slot = b;
+                k += 1;
+            }
+        }
+    }
+    let digits = std::str::from_utf8(&digit_bytes[..k]).unwrap_or("0");
+    let k = k as i32;
     let n = exponent + 1; // position of the decimal point relative to the digits
     if x < 0.0 {
         out.push('-');
     }
     if k <= n && n <= 21 {
-        out.push_str(&digits);
+        out.push_str(digits);
         out.extend(std::iter::repeat_n('0', (n - k) as usize));
     } else if 0 < n && n <= 21 {
         out.push_str(&digits[..n as usize]);
@@ -303,7 +357,7 @@ pub fn write_js_number(out: &mut String, x: f64) {
     } else if -6 < n && n <= 0 {
         out.push_str("0.");
         out.extend(std::iter::repeat_n('0', (-n) as usize));
-        out.push_str(&digits);
+        out.push_str(digits);
     } else {
         out.push_str(&digits[..1]);
         if k > 1 {
@@ -312,7 +366,7 @@ pub fn write_js_number(out: &mut String, x: f64) {
         }
         out.push('e');
         out.push(if n > 0 { '+' } else { '-' });
-        let _ = write!(out, "{}", (n - 1).abs());
+        write_int(out, i64::from((n - 1).abs()));
     }
 }
 

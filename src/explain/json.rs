@@ -780,7 +780,7 @@ fn json_of_value(w: &mut JsonWriter, v: &Value) {
         }),
         Value::Object(members) => w.object(|w| {
             for (k, v) in members {
-                json_of_value(w.key(k), v);
+                json_of_value(w.data_key(k), v);
             }
         }),
     }

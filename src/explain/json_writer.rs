@@ -4,8 +4,7 @@
 //! `{}`, and doubles as ArangoDB's VelocyPack dumper prints them. Writing
 //! straight into one buffer spares the renderer a tree of values.
 
-use crate::value::{write_js_number, write_json_string};
-use std::fmt::Write;
+use crate::value::{write_int, write_js_number, write_json_string};
 
 pub(crate) struct JsonWriter {
     out: String,
@@ -53,7 +52,7 @@ impl JsonWriter {
 
     /// A member whose value is the array `body` writes, left out when
     /// `body` writes no element.
-    pub(crate) fn nonempty_array(&mut self, key: &str, body: impl FnOnce(&mut Self)) {
+    pub(crate) fn nonempty_array(&mut self, key: &'static str, body: impl FnOnce(&mut Self)) {
         let mark = self.out.len();
         let was_empty = self.empty;
         self.key(key);
@@ -68,8 +67,19 @@ impl JsonWriter {
         }
     }
 
-    /// Starts an object member; its value is written next.
-    pub(crate) fn key(&mut self, key: &str) -> &mut Self {
+    /// Starts an object member named by the renderer (ArangoDB's
+    /// attribute names need no escaping); its value is written next.
+    pub(crate) fn key(&mut self, key: &'static str) -> &mut Self {
+        debug_assert!(!key.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
+        self.separator();
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\": ");
+        self
+    }
+
+    /// Starts an object member whose name comes from the query (escaped).
+    pub(crate) fn data_key(&mut self, key: &str) -> &mut Self {
         self.separator();
         let _ = write_json_string(&mut self.out, key);
         self.out.push_str(": ");
@@ -91,7 +101,7 @@ impl JsonWriter {
     }
 
     pub(crate) fn int(&mut self, i: i64) {
-        let _ = write!(self.out, "{i}");
+        write_int(&mut self.out, i);
     }
 
     /// Counts and ids; saturates at `i64::MAX` (no count gets near it).
