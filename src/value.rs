@@ -269,9 +269,17 @@ pub fn js_number(x: f64) -> String {
 /// An integer's decimal digits, appended to `out` (without the
 /// formatting machinery of `write!`).
 pub fn write_int(out: &mut String, i: i64) {
+    if i < 0 {
+        out.push('-');
+    }
+    write_uint(out, i.unsigned_abs());
+}
+
+/// [`write_int`] of an unsigned integer.
+pub fn write_uint(out: &mut String, n: u64) {
     let mut digits = [0u8; 20];
     let mut start = digits.len();
-    let mut n = i.unsigned_abs();
+    let mut n = n;
     loop {
         start -= 1;
         digits[start] = b'0' + (n % 10) as u8;
@@ -279,9 +287,6 @@ pub fn write_int(out: &mut String, i: i64) {
         if n == 0 {
             break;
         }
-    }
-    if i < 0 {
-        out.push('-');
     }
     for &d in &digits[start..] {
         out.push(char::from(d));
@@ -391,6 +396,10 @@ mod tests {
         assert_eq!(js_number(9007199254740991.0), "9007199254740991");
         assert_eq!(js_number(-4096.0), "-4096");
         assert_eq!(js_number(2f64.powi(60)), "1152921504606847000");
+        let mut s = String::new();
+        write_int(&mut s, i64::MIN);
+        write_uint(&mut s, u64::MAX);
+        assert_eq!(s, "-922337203685477580818446744073709551615");
     }
 
     #[test]

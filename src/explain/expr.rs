@@ -19,6 +19,16 @@ const MAX_MEMBERS: usize = 20;
 #[derive(Clone, Copy)]
 pub struct DisplayName<'a>(pub &'a Variable);
 
+impl DisplayName<'_> {
+    /// Appends the name (without the formatting machinery of `write!`).
+    pub fn push_to(self, out: &mut String) {
+        if self.0.is_temporary() {
+            out.push('#');
+        }
+        out.push_str(&self.0.name);
+    }
+}
+
 impl fmt::Display for DisplayName<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.is_temporary() {
@@ -74,12 +84,12 @@ impl<'a, 's> ExprPrinter<'a, 's> {
                 self.met.push((v, c));
             }
         }
-        let _ = write!(out, "{}", DisplayName(self.vars.get(v)));
+        DisplayName(self.vars.get(v)).push_to(out);
     }
 
     fn write(&mut self, out: &mut String, e: &Expr) {
         match e {
-            Expr::Value(v) => out.push_str(&value_text(v)),
+            Expr::Value(v) => write_value(out, v),
             Expr::Array(items) => {
                 self.list(out, "[", "]", items.len(), |p, out, i| {
                     p.write(out, &items[i])
@@ -89,7 +99,7 @@ impl<'a, 's> ExprPrinter<'a, 's> {
                 self.list(out, "{", "}", members.len(), |p, out, i| {
                     match &members[i] {
                         ObjectMember::Element(k, v) => {
-                            out.push_str(&value_text(&Value::String(k.clone())));
+                            write_string(out, k);
                             out.push_str(" : ");
                             p.write(out, v);
                         }
@@ -111,7 +121,9 @@ impl<'a, 's> ExprPrinter<'a, 's> {
             },
             Expr::Attribute(object, name) => {
                 self.write(out, object);
-                let _ = write!(out, ".`{name}`");
+                out.push_str(".`");
+                out.push_str(name);
+                out.push('`');
             }
             Expr::Indexed(object, index) => {
                 self.write(out, object);
@@ -130,7 +142,9 @@ impl<'a, 's> ExprPrinter<'a, 's> {
             Expr::Binary(op, l, r) => {
                 out.push('(');
                 self.write(out, l);
-                let _ = write!(out, " {} ", operator(*op));
+                out.push(' ');
+                out.push_str(operator(*op));
+                out.push(' ');
                 self.write(out, r);
                 out.push(')');
             }
@@ -306,6 +320,29 @@ fn operator(op: BinaryOp) -> &'static str {
     }
 }
 
+/// Appends [`value_text`] of `v`; scalars without a String of their own.
+fn write_value(out: &mut String, v: &Value) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => crate::value::write_int(out, *i),
+        Value::Double(d) => crate::value::write_js_number(out, *d),
+        Value::String(s) => write_string(out, s),
+        Value::Array(_) | Value::Object(_) => out.push_str(&value_text(v)),
+    }
+}
+
+/// A string constant: JSON, cut after 1024 UTF-16 units.
+fn write_string(out: &mut String, s: &str) {
+    let start = out.len();
+    let _ = crate::value::write_json_string(out, s);
+    // Only a literal of more than 1024 bytes can exceed 1024 units.
+    if out.len() - start > MAX_STRING_UNITS {
+        let literal = out.split_off(start);
+        out.push_str(&cut(literal));
+    }
+}
+
 /// A constant as the value formatter prints it: JSON, strings cut after
 /// 1024 UTF-16 units. Objects/arrays held as one value print as the
 /// explainer prints the equivalent AST (`[ 1, 2 ]`, `{ "a" : 1 }`).
@@ -367,4 +404,37 @@ pub fn cut(text: String) -> String {
         end = i + c.len_utf8();
     }
     format!("{}...", &text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn printed(e: &Expr) -> String {
+        let vars = Variables::default();
+        ExprPrinter::new(&vars, Version::NEWEST, &[]).render(e)
+    }
+
+    #[test]
+    fn string_constants_are_cut_after_1024_units() {
+        let short = Expr::Value(Value::String("a\"b".into()));
+        assert_eq!(printed(&short), r#""a\"b""#);
+        // 1022 letters and the quotes: exactly 1024 units, kept whole.
+        let whole = "é".repeat(1022);
+        let e = Expr::Value(Value::String(whole.clone()));
+        assert_eq!(printed(&e), format!("\"{whole}\""));
+        let long = Expr::Value(Value::String("x".repeat(2000)));
+        assert_eq!(printed(&long), format!("\"{}...", "x".repeat(1023)));
+    }
+
+    #[test]
+    fn scalars_print_as_json() {
+        let e = Expr::Array(vec![
+            Expr::Value(Value::Null),
+            Expr::Value(Value::Bool(false)),
+            Expr::Value(Value::Int(-7)),
+            Expr::Value(Value::Double(0.5)),
+        ]);
+        assert_eq!(printed(&e), "[ null, false, -7, 0.5 ]");
+    }
 }

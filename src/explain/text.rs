@@ -13,6 +13,7 @@ use crate::plan::{
     NodeKind, NodeRef, Parallelism, Plan, SingleRemote, SingleRemoteMode, SortMode,
 };
 use crate::planner::Explanation;
+use crate::value::{write_int, write_uint};
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -352,7 +353,9 @@ impl<'a> Renderer<'a> {
         for r in rows {
             out.push(' ');
             pad(out, w_id, digits(r.id.into()));
-            let _ = write!(out, "{}   {}", r.id, r.kind);
+            write_int(out, r.id.into());
+            out.push_str("   ");
+            out.push_str(r.kind);
             pad(out, w_type, r.kind.len());
             out.push_str("   ");
             if cluster {
@@ -364,7 +367,8 @@ impl<'a> Renderer<'a> {
                 out.push_str(if r.par { "  ✓   " } else { "      " });
             }
             pad(out, w_est, digits(r.est));
-            let _ = write!(out, "{}   ", r.est);
+            write_uint(out, r.est);
+            out.push_str("   ");
             spaces(out, 2 * r.level);
             out.push_str(r.marker);
             match r.join {
@@ -443,17 +447,22 @@ impl<'a> Renderer<'a> {
             }
             NodeKind::Calculation { out, expr } => self.calculation(s, *out, expr),
             NodeKind::Filter { input } => {
-                let _ = write!(s, "FILTER {}", self.name(*input));
+                s.push_str("FILTER ");
+                self.name(*input).push_to(s);
             }
             NodeKind::Return { input } => {
-                let _ = write!(s, "RETURN {}", self.name(*input));
+                s.push_str("RETURN ");
+                self.name(*input).push_to(s);
             }
             NodeKind::Limit {
                 offset,
                 limit,
                 full_count,
             } => {
-                let _ = write!(s, "LIMIT {offset}, {limit}");
+                s.push_str("LIMIT ");
+                write_uint(s, *offset);
+                s.push_str(", ");
+                write_uint(s, *limit);
                 if *full_count {
                     s.push_str("  /* fullCount */");
                 }
@@ -466,8 +475,9 @@ impl<'a> Renderer<'a> {
                 let grouped = (*grouped).min(elements.len());
                 s.push_str("SORT ");
                 for (i, e) in elements[grouped..].iter().enumerate() {
-                    let direction = if e.ascending { "ASC" } else { "DESC" };
-                    let _ = write!(s, "{}{} {direction}", sep(i), self.name(e.var));
+                    s.push_str(sep(i));
+                    self.name(e.var).push_to(s);
+                    s.push_str(if e.ascending { " ASC" } else { " DESC" });
                 }
                 let strategy = if grouped > 0 {
                     "grouped"
@@ -563,7 +573,8 @@ impl<'a> Renderer<'a> {
         let start = s.len();
         s.push_str("GATHER ");
         for (i, e) in g.elements.iter().enumerate() {
-            let _ = write!(s, "{}{}", sep(i), self.name(e.var));
+            s.push_str(sep(i));
+            self.name(e.var).push_to(s);
             for (j, p) in e.path.iter().enumerate() {
                 let _ = write!(s, "{}.`{p}`", if j > 0 { "," } else { "" });
             }
@@ -628,7 +639,9 @@ impl<'a> Renderer<'a> {
                     .catalog
                     .collection(collection)
                     .map_or(1, |c| c.number_of_shards);
-                let _ = write!(s, ", {shards} shard(s)");
+                s.push_str(", ");
+                write_int(s, shards.into());
+                s.push_str(" shard(s)");
             }
             None => {}
         }
@@ -678,12 +691,11 @@ impl<'a> Renderer<'a> {
 
     fn collection_scan(&mut self, s: &mut String, n: NodeRef, scan: &'a CollectionScan) {
         self.collection_vars.push((scan.out, &scan.collection));
-        let _ = write!(
-            s,
-            "FOR {} IN {}   /* full collection scan",
-            self.name(scan.out),
-            scan.collection
-        );
+        s.push_str("FOR ");
+        self.name(scan.out).push_to(s);
+        s.push_str(" IN ");
+        s.push_str(&scan.collection);
+        s.push_str("   /* full collection scan");
         if scan.random {
             s.push_str(", random order");
         }
@@ -942,10 +954,13 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        let _ = write!(s, "LET {} = ", self.name(out));
+        s.push_str("LET ");
+        self.name(out).push_to(s);
+        s.push_str(" = ");
         let met = self.expr(s, expr);
-        let kind = super::expression_type(expr, self.compat);
-        let _ = write!(s, "   /* {kind} expression */");
+        s.push_str("   /* ");
+        s.push_str(super::expression_type(expr, self.compat));
+        s.push_str(" expression */");
         if !met.is_empty() {
             s.push_str("   /* collections used: ");
             collections_used(s, &self.plan.vars, &met);
