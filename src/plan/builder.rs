@@ -31,11 +31,12 @@ pub fn build(
 ) -> Result<(Plan, QueryInfo)> {
     let resolved = resolve::resolve(query, catalog, bind, compat)?;
     let mut builder = Builder {
-        plan: Plan::new(resolved.vars),
+        plan: Plan::with_capacity(resolved.vars, node_estimate(&resolved.ops)),
         compat,
         subquery_nodes: HashMap::new(),
     };
-    let root = builder.pipeline(&resolved.ops)?;
+    // The operations are consumed: their expressions move into the nodes.
+    let root = builder.pipeline(resolved.ops)?;
     builder.plan.set_root(root);
     if full_count {
         let last_limit = builder
@@ -57,6 +58,18 @@ pub fn build(
     Ok((builder.plan, info))
 }
 
+/// About how many nodes the operations become (a capacity hint: most make
+/// one node, plus one for a computed operand).
+fn node_estimate(ops: &[Op]) -> usize {
+    ops.iter()
+        .map(|op| match op {
+            Op::Subquery { body, .. } => 1 + node_estimate(body),
+            _ => 2,
+        })
+        .sum::<usize>()
+        + 1
+}
+
 struct Builder {
     plan: Plan,
     compat: Version,
@@ -66,7 +79,7 @@ struct Builder {
 
 impl Builder {
     /// Builds one (sub)query pipeline and returns its last node.
-    fn pipeline(&mut self, ops: &[Op]) -> Result<NodeRef> {
+    fn pipeline(&mut self, ops: Vec<Op>) -> Result<NodeRef> {
         let mut last = self.plan.create(NodeKind::Singleton);
         for op in ops {
             last = self.op(op, last)?;
@@ -89,33 +102,35 @@ impl Builder {
 
     /// A plain variable reference is used directly; anything else is
     /// computed into a temporary first.
-    fn operand(&mut self, last: &mut NodeRef, expr: &Expr) -> VarId {
+    fn operand(&mut self, last: &mut NodeRef, expr: Expr) -> VarId {
         match expr.reference() {
             Some(v) => v,
-            None => self.temporary(last, expr.clone()),
+            None => self.temporary(last, expr),
         }
     }
 
-    fn op(&mut self, op: &Op, last: NodeRef) -> Result<NodeRef> {
+    fn op(&mut self, op: Op, last: NodeRef) -> Result<NodeRef> {
         let mut last = last;
         match op {
             Op::For { out, source } => {
                 let kind = match source {
-                    ForSource::Collection(c) => NodeKind::EnumerateCollection(CollectionScan {
-                        collection: c.clone(),
-                        out: *out,
-                        random: false,
-                        filter: None,
-                        projections: Vec::new(),
-                        projection_vars: Vec::new(),
-                        produces_result: true,
-                        restricted_to: None,
-                    }),
+                    ForSource::Collection(collection) => {
+                        NodeKind::EnumerateCollection(CollectionScan {
+                            collection,
+                            out,
+                            random: false,
+                            filter: None,
+                            projections: Vec::new(),
+                            projection_vars: Vec::new(),
+                            produces_result: true,
+                            restricted_to: None,
+                        })
+                    }
                     ForSource::Expr(e) => {
                         let input = self.operand(&mut last, e);
                         NodeKind::EnumerateList {
                             input,
-                            out: *out,
+                            out,
                             filter: None,
                             value: None,
                         }
@@ -142,17 +157,11 @@ impl Builder {
                     // `LET x = (subquery)`: the SubqueryNode produces x itself.
                     Some(&node) => {
                         if let NodeKind::Subquery { out: sq_out, .. } = self.plan.kind_mut(node) {
-                            *sq_out = *out;
+                            *sq_out = out;
                         }
                     }
                     None => {
-                        last = self.append(
-                            last,
-                            NodeKind::Calculation {
-                                out: *out,
-                                expr: expr.clone(),
-                            },
-                        );
+                        last = self.append(last, NodeKind::Calculation { out, expr });
                     }
                 }
             }
@@ -167,11 +176,11 @@ impl Builder {
                     last,
                     NodeKind::Subquery {
                         root,
-                        out: *out,
-                        conditional: *conditional,
+                        out,
+                        conditional,
                     },
                 );
-                self.subquery_nodes.insert(*out, last);
+                self.subquery_nodes.insert(out, last);
             }
             Op::Sort(elements) => {
                 let mut sort = Vec::new();
@@ -181,7 +190,7 @@ impl Builder {
                     let var = self.operand(&mut last, e);
                     sort.push(SortElement {
                         var,
-                        ascending: *ascending,
+                        ascending,
                         path: Vec::new(),
                     });
                 }
@@ -200,15 +209,15 @@ impl Builder {
                 last = self.append(
                     last,
                     NodeKind::Limit {
-                        offset: *offset,
-                        limit: *count,
+                        offset,
+                        limit: count,
                         full_count: false,
                     },
                 );
             }
             Op::Return { expr, distinct } => {
                 let mut input = self.operand(&mut last, expr);
-                if *distinct {
+                if distinct {
                     let out = self.plan.vars.create_temporary(self.compat);
                     last = self.append(
                         last,
@@ -234,23 +243,24 @@ impl Builder {
         Ok(last)
     }
 
-    fn collect(&mut self, c: &CollectOp, mut last: NodeRef) -> NodeRef {
+    fn collect(&mut self, c: CollectOp, mut last: NodeRef) -> NodeRef {
+        let no_groups = c.groups.is_empty();
         let groups = c
             .groups
-            .iter()
-            .map(|(out, e)| (*out, self.operand(&mut last, e)))
+            .into_iter()
+            .map(|(out, e)| (out, self.operand(&mut last, e)))
             .collect();
         let aggregates = c
             .aggregates
-            .iter()
+            .into_iter()
             .map(|(out, function, arg)| Aggregate {
-                out: *out,
-                input: arg.as_ref().map(|a| self.operand(&mut last, a)),
-                function: function.clone(),
+                out,
+                input: arg.map(|a| self.operand(&mut last, a)),
+                function,
             })
             .collect::<Vec<_>>();
-        let into_expression = c.into_expr.as_ref().map(|e| self.operand(&mut last, e));
-        let method = if c.groups.is_empty() && c.into.is_none() && !aggregates.is_empty() {
+        let into_expression = c.into_expr.map(|e| self.operand(&mut last, e));
+        let method = if no_groups && c.into.is_none() && !aggregates.is_empty() {
             CollectMethod::Count
         } else {
             CollectMethod::Hash
@@ -266,7 +276,7 @@ impl Builder {
                 aggregates,
                 into: c.into,
                 into_expression,
-                keep: c.keep.clone(),
+                keep: c.keep,
                 method: if count_only {
                     CollectMethod::Count
                 } else {
@@ -279,14 +289,14 @@ impl Builder {
         )
     }
 
-    fn modification(&mut self, m: &ModifyOp, mut last: NodeRef) -> NodeRef {
-        let key = m.key.as_ref().map(|k| self.operand(&mut last, k));
-        let input = self.operand(&mut last, &m.doc);
-        let (insert, update, replace) = match &m.upsert {
+    fn modification(&mut self, m: ModifyOp, mut last: NodeRef) -> NodeRef {
+        let key = m.key.map(|k| self.operand(&mut last, k));
+        let input = self.operand(&mut last, m.doc);
+        let (insert, update, replace) = match m.upsert {
             Some((insert, update, replace)) => (
                 Some(self.operand(&mut last, insert)),
                 Some(self.operand(&mut last, update)),
-                *replace,
+                replace,
             ),
             None => (None, None, false),
         };
@@ -294,7 +304,7 @@ impl Builder {
             last,
             NodeKind::Modification(Modification {
                 kind: m.kind,
-                collection: m.collection.clone(),
+                collection: m.collection,
                 input,
                 key,
                 insert,
@@ -306,7 +316,7 @@ impl Builder {
                 options: if matches!(&m.options, Value::Object(o) if o.is_empty()) {
                     Value::Object(Vec::new())
                 } else {
-                    m.options.clone()
+                    m.options
                 },
                 restricted_to: None,
             }),

@@ -175,6 +175,13 @@ impl Plan {
         self.preorder.take();
     }
 
+    /// An empty plan with room for about `nodes` nodes.
+    pub fn with_capacity(vars: Variables, nodes: usize) -> Plan {
+        let mut plan = Plan::new(vars);
+        plan.graph = StableGraph::with_capacity(nodes, nodes);
+        plan
+    }
+
     /// Creates a detached node with the next id.
     pub fn create(&mut self, kind: NodeKind) -> NodeRef {
         self.shape_changes();
