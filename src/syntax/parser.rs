@@ -552,6 +552,14 @@ fn unescape(s: &str) -> String {
     out
 }
 
+/// Whether a pair is a postfix of a primary.
+fn is_postfix(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::attribute | Rule::expansion | Rule::array_filter | Rule::index
+    )
+}
+
 /// Whether a pair is a name (the grammar's silent `name`).
 fn is_name(rule: Rule) -> bool {
     matches!(rule, Rule::identifier | Rule::quoted_name)
@@ -1356,14 +1364,17 @@ impl<'a> Builder<'a> {
 
     // -------------------------------------------------------- expressions
 
+    /// An expression pair: operands and infix operators in turn, where an
+    /// operand is its prefix operators, a primary and its postfixes (the
+    /// grammar's `operand` and `term` are silent, to keep the token queue
+    /// small).
     fn expression(&self, p: Pair<'_, Rule>) -> Result<Ex> {
         let mut operands: Vec<Ex> = Vec::new();
         let mut ops: Vec<Op> = Vec::new();
-        for item in p.into_inner() {
-            if item.as_rule() == Rule::operand {
-                operands.push(self.operand(item)?);
-                continue;
-            }
+        let mut items = p.into_inner().peekable();
+        loop {
+            operands.push(self.operand(&mut items)?);
+            let Some(item) = items.next() else { break };
             let op = self.op(item)?;
             let prec = op.precedence();
             while let Some(top) = ops.last() {
@@ -1518,16 +1529,14 @@ impl<'a> Builder<'a> {
         })
     }
 
-    fn operand(&self, p: Pair<'_, Rule>) -> Result<Ex> {
+    /// The next operand of an expression's pairs: prefix operators, a
+    /// primary, postfixes.
+    fn operand(&self, items: &mut std::iter::Peekable<Pairs<'_, Rule>>) -> Result<Ex> {
         let mut prefixes = Vec::new();
-        let mut term = None;
-        for x in p.into_inner() {
-            match x.as_rule() {
-                Rule::prefix_op => prefixes.push(x),
-                _ => term = Some(x),
-            }
+        while let Some(pre) = items.next_if(|x| x.as_rule() == Rule::prefix_op) {
+            prefixes.push(pre);
         }
-        let (mut e, mut d) = self.term(term.expect("grammar guarantees a term"))?;
+        let (mut e, mut d) = self.term(items)?;
         for pre in prefixes.into_iter().rev() {
             let op = match pre.as_str().as_bytes().first() {
                 Some(b'-') => UnaryOp::Minus,
@@ -1549,10 +1558,11 @@ impl<'a> Builder<'a> {
         Ok((e, d))
     }
 
-    fn term(&self, p: Pair<'_, Rule>) -> Result<Ex> {
-        let mut it = p.into_inner();
-        let (mut e, mut d) = self.atom(it.next().expect("grammar guarantees primary"))?;
-        for post in it {
+    /// A primary and the postfixes that follow it.
+    fn term(&self, items: &mut std::iter::Peekable<Pairs<'_, Rule>>) -> Result<Ex> {
+        let primary = items.next().expect("grammar guarantees a primary");
+        let (mut e, mut d) = self.atom(primary)?;
+        while let Some(post) = items.next_if(|x| is_postfix(x.as_rule())) {
             let span = Span::new(e.span.start as usize, post.as_span().end());
             let rule = post.as_rule();
             let mut inner = post.into_inner();
@@ -1738,9 +1748,9 @@ impl<'a> Builder<'a> {
                 span,
                 1,
             ),
-            Rule::reference => {
-                let n = self.name(p.into_inner().next().expect("grammar guarantees name"));
-                node(ExprKind::Name(n.text), span, 1)
+            // a variable (the grammar's `reference` is silent)
+            Rule::identifier | Rule::quoted_name => {
+                node(ExprKind::Name(self.name(p).text), span, 1)
             }
             Rule::array => {
                 let mut items = Vec::new();
