@@ -75,10 +75,17 @@ fn header(out: &mut String, query: &str, cacheable: bool, compat: Version) {
     } else {
         "cacheable"
     };
-    let _ = writeln!(
-        out,
-        "Query String ({n} chars{truncated}, {word}: {cacheable}):"
-    );
+    out.push_str("Query String (");
+    write_uint(out, n as u64);
+    out.push_str(" chars");
+    out.push_str(truncated);
+    out.push_str(", ");
+    out.push_str(word);
+    out.push_str(if cacheable {
+        ": true):\n"
+    } else {
+        ": false):\n"
+    });
     let is_terminator = |c: char| matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
     if n <= 100 && !query.contains(is_terminator) {
         // One line of the word wrap, and nothing to cut.
@@ -250,7 +257,7 @@ impl<'a> Renderer<'a> {
     /// Rows in printing order (§5): the main pipeline top to bottom, a
     /// (legacy) subquery's body right after its SubqueryNode.
     fn rows(&self, estimates: &Estimates, sites: &HashMap<NodeRef, Site>) -> Vec<Row> {
-        let mut order = Vec::new();
+        let mut order = Vec::with_capacity(self.plan.node_count());
         print_order(self.plan, self.plan.root(), &mut order);
         let mut rows = Vec::with_capacity(order.len());
         let mut level = 0usize;
@@ -1323,7 +1330,10 @@ fn rules(out: &mut String, list: &[&'static str], compat: Version) {
         for (i, name) in list.iter().enumerate() {
             out.push(' ');
             pad(out, 2, digits(i as u64 + 1));
-            let _ = writeln!(out, "{}   {name}", i + 1);
+            write_uint(out, i as u64 + 1);
+            out.push_str("   ");
+            out.push_str(name);
+            out.push('\n');
         }
         return;
     }
@@ -1350,7 +1360,9 @@ fn rules(out: &mut String, list: &[&'static str], compat: Version) {
                 out.push_str(GAP);
             }
             pad(out, w_id, digits(i as u64 + 1));
-            let _ = write!(out, "{}   {}", i + 1, list[i]);
+            write_uint(out, i as u64 + 1);
+            out.push_str("   ");
+            out.push_str(list[i]);
             pad(out, w_r, utf16_len(list[i]));
         }
         out.push('\n');
