@@ -326,6 +326,12 @@ pub fn write_js_number(out: &mut String, x: f64) {
         write_int(out, x as i64);
         return;
     }
+    // Where JavaScript prints no exponent, Rust's `Display` prints the
+    // same shortest round-trip digits the same way.
+    if (1e-6..1e21).contains(&x.abs()) {
+        let _ = write!(out, "{x}");
+        return;
+    }
     // `{:e}` yields the shortest round-trip digits: "1.2345e3" (at most
     // 17 digits, a point and a three-digit exponent).
     let mut sci = ShortText {
@@ -390,6 +396,10 @@ mod tests {
         assert_eq!(js_number(-1.5), "-1.5");
         assert_eq!(js_number(-0.0), "0");
         assert_eq!(js_number(155379.1237954945), "155379.1237954945");
+        assert_eq!(js_number(4.3719280948873624), "4.3719280948873624");
+        assert_eq!(js_number(9.99e-7), "9.99e-7");
+        assert_eq!(js_number(-0.0000015), "-0.0000015");
+        assert_eq!(js_number(123456789012345680000.5), "123456789012345680000");
         assert_eq!(js_number(1.5e300), "1.5e+300");
         assert_eq!(js_number(f64::NAN), "null");
         // Integers print digit for digit below 2^53, shortest digits above.

@@ -8,7 +8,8 @@ use crate::value::{write_int, write_js_number, write_json_string};
 
 pub(crate) struct JsonWriter {
     out: String,
-    depth: usize,
+    /// A newline and the indentation of the current depth.
+    line_start: String,
     /// Whether the innermost open container has no member yet.
     empty: bool,
 }
@@ -17,7 +18,7 @@ impl JsonWriter {
     pub(crate) fn new() -> JsonWriter {
         JsonWriter {
             out: String::with_capacity(4096),
-            depth: 0,
+            line_start: String::from("\n"),
             empty: true,
         }
     }
@@ -60,7 +61,7 @@ impl JsonWriter {
         body(self);
         if self.empty {
             self.out.truncate(mark);
-            self.depth -= 1;
+            self.line_start.truncate(self.line_start.len() - 2);
             self.empty = was_empty;
         } else {
             self.close(']');
@@ -121,15 +122,14 @@ impl JsonWriter {
 
     fn open(&mut self, bracket: char) {
         self.out.push(bracket);
-        self.depth += 1;
+        self.line_start.push_str("  ");
         self.empty = true;
     }
 
     fn close(&mut self, bracket: char) {
-        self.depth -= 1;
+        self.line_start.truncate(self.line_start.len() - 2);
         if !self.empty {
-            self.out.push('\n');
-            self.indent();
+            self.out.push_str(&self.line_start);
         }
         self.out.push(bracket);
         // The enclosing container has this one as a member.
@@ -137,19 +137,11 @@ impl JsonWriter {
     }
 
     fn separator(&mut self) {
-        self.out.push_str(if self.empty { "\n" } else { ",\n" });
-        self.empty = false;
-        self.indent();
-    }
-
-    fn indent(&mut self) {
-        const SPACES: &str = "                                                                ";
-        let mut width = 2 * self.depth;
-        while width > 0 {
-            let n = width.min(SPACES.len());
-            self.out.push_str(&SPACES[..n]);
-            width -= n;
+        if !self.empty {
+            self.out.push(',');
         }
+        self.empty = false;
+        self.out.push_str(&self.line_start);
     }
 }
 
