@@ -1700,6 +1700,7 @@ impl<'a> Builder<'a> {
         Ok((e, d))
     }
 
+    /// A `number` pair: hexadecimal, binary, double or integer by its text.
     fn number(&self, p: &Pair<'_, Rule>) -> Result<ExprKind> {
         let s = p.as_str();
         let out_of_range = || Error::NumberOutOfRange("number out of range".into());
@@ -1712,18 +1713,20 @@ impl<'a> Builder<'a> {
                 ExprKind::Null
             }
         };
-        Ok(match p.as_rule() {
-            Rule::hex => {
-                ExprKind::Int(i64::from_str_radix(&s[2..], 16).map_err(|_| out_of_range())?)
+        let radix = match s.as_bytes() {
+            [b'0', b'x' | b'X', ..] => Some(16),
+            [b'0', b'b' | b'B', ..] => Some(2),
+            _ => None,
+        };
+        Ok(match radix {
+            Some(radix) => {
+                ExprKind::Int(i64::from_str_radix(&s[2..], radix).map_err(|_| out_of_range())?)
             }
-            Rule::binary => {
-                ExprKind::Int(i64::from_str_radix(&s[2..], 2).map_err(|_| out_of_range())?)
-            }
-            Rule::integer => match s.parse::<i64>() {
+            None if s.contains(['.', 'e', 'E']) => double(s.parse().map_err(|_| out_of_range())?),
+            None => match s.parse::<i64>() {
                 Ok(v) => ExprKind::Int(v),
                 Err(_) => double(s.parse().map_err(|_| out_of_range())?),
             },
-            _ => double(s.parse().map_err(|_| out_of_range())?),
         })
     }
 
@@ -1734,9 +1737,7 @@ impl<'a> Builder<'a> {
             Rule::kw_null => node(ExprKind::Null, span, 1),
             Rule::kw_true => node(ExprKind::Bool(true), span, 1),
             Rule::kw_false => node(ExprKind::Bool(false), span, 1),
-            Rule::hex | Rule::binary | Rule::integer | Rule::double => {
-                node(self.number(&p)?, span, 1)
-            }
+            Rule::number => node(self.number(&p)?, span, 1),
             Rule::string => node(ExprKind::String(self.string(p)), span, 1),
             Rule::bind_param => node(
                 ExprKind::BindParameter(p.as_str()[1..].to_string()),
