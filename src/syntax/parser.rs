@@ -1057,15 +1057,13 @@ impl<'a> Builder<'a> {
     }
 
     fn direction(p: Pair<'_, Rule>) -> Direction {
-        match p
-            .into_inner()
-            .next()
-            .expect("grammar guarantees direction")
-            .as_rule()
-        {
-            Rule::kw_outbound => Direction::Outbound,
-            Rule::kw_inbound => Direction::Inbound,
-            _ => Direction::Any,
+        let word = p.as_str();
+        if word.eq_ignore_ascii_case("outbound") {
+            Direction::Outbound
+        } else if word.eq_ignore_ascii_case("inbound") {
+            Direction::Inbound
+        } else {
+            Direction::Any
         }
     }
 
