@@ -61,7 +61,7 @@ impl JsonWriter {
         body(self);
         if self.empty {
             self.out.truncate(mark);
-            self.line_start.truncate(self.line_start.len() - 2);
+            self.dedent();
             self.empty = was_empty;
         } else {
             self.close(']');
@@ -127,13 +127,19 @@ impl JsonWriter {
     }
 
     fn close(&mut self, bracket: char) {
-        self.line_start.truncate(self.line_start.len() - 2);
+        self.dedent();
         if !self.empty {
             self.out.push_str(&self.line_start);
         }
         self.out.push(bracket);
         // The enclosing container has this one as a member.
         self.empty = false;
+    }
+
+    /// Back to the enclosing container's indentation.
+    fn dedent(&mut self) {
+        let depth_indent = self.line_start.len().saturating_sub(2).max(1);
+        self.line_start.truncate(depth_indent);
     }
 
     fn separator(&mut self) {
