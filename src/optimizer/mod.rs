@@ -510,9 +510,9 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
         }
     }
     for (p, _) in &mut plans {
-        p.vars = vars.clone();
+        p.vars = std::mem::take(&mut vars);
         crate::cluster::add_distribute_inputs(p, cx.catalog, cx.compat);
-        vars = p.vars.clone();
+        vars = std::mem::take(&mut p.vars);
     }
     stats.plans_created = plans.len();
     let cost = |p: &Plan| {
@@ -521,13 +521,17 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
             .cost
     };
     let mut best = 0;
-    for (i, (p, _)) in plans.iter().enumerate().skip(1) {
-        if cost(p) < cost(&plans[best].0) {
-            best = i;
+    if plans.len() > 1 {
+        let mut best_cost = cost(&plans[0].0);
+        for (i, (p, _)) in plans.iter().enumerate().skip(1) {
+            let c = cost(p);
+            if c < best_cost {
+                best = i;
+                best_cost = c;
+            }
         }
     }
     let (mut plan, history) = plans.remove(best);
-    plan.vars = vars.clone();
     let others = plans
         .into_iter()
         .map(|(mut p, _)| {
@@ -535,6 +539,7 @@ pub fn optimize(plan: Plan, cx: &Context, selection: &RuleSelection, trace: bool
             p
         })
         .collect();
+    plan.vars = vars;
     Optimized {
         plan,
         stats,

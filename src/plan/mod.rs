@@ -130,6 +130,73 @@ impl Setters {
     }
 }
 
+/// How many nodes of a plan read each variable (each node once), for
+/// rules that ask "is this variable read after its definition?" per node:
+/// a variable is defined once and read only below its definition, so any
+/// reader but the definition itself comes after it ([`Plan::is_used_after`]
+/// without the walk down the plan). Rules keep it up to date by calling
+/// [`Self::forget`] before they change or remove a node and
+/// [`Self::learn`] after they changed it.
+#[derive(Debug, Clone, Default)]
+pub struct ReadCounts(Vec<u32>);
+
+impl ReadCounts {
+    /// The counts over all nodes reachable from the root.
+    pub fn of(plan: &Plan) -> ReadCounts {
+        let mut counts = ReadCounts::default();
+        for &n in plan.preorder_nodes() {
+            counts.learn(plan, n);
+        }
+        counts
+    }
+
+    fn each_read(plan: &Plan, n: NodeRef, mut f: impl FnMut(VarId)) {
+        let mut seen: Vec<VarId> = Vec::new();
+        plan.kind(n).for_each_variable_used(&mut |v| {
+            if !seen.contains(&v) {
+                seen.push(v);
+                f(v);
+            }
+        });
+    }
+
+    /// Counts the reads of `n`.
+    pub fn learn(&mut self, plan: &Plan, n: NodeRef) {
+        Self::each_read(plan, n, |v| self.add_reader(v));
+    }
+
+    /// Counts one more reader of `var`.
+    pub fn add_reader(&mut self, var: VarId) {
+        let i = var as usize;
+        if self.0.len() <= i {
+            self.0.resize(i + 1, 0);
+        }
+        self.0[i] += 1;
+    }
+
+    /// Stops counting the reads of `n`.
+    pub fn forget(&mut self, plan: &Plan, n: NodeRef) {
+        Self::each_read(plan, n, |v| {
+            if let Some(c) = self.0.get_mut(v as usize) {
+                *c = c.saturating_sub(1);
+            }
+        });
+    }
+
+    /// Whether a node other than `n` (which defines `var`) reads `var`:
+    /// [`Plan::is_used_after`]`(n, var)`.
+    pub fn is_used_after(&self, plan: &Plan, n: NodeRef, var: VarId) -> bool {
+        let all = self.0.get(var as usize).copied().unwrap_or(0);
+        let used = all > u32::from(plan.kind(n).uses_variable(var));
+        debug_assert_eq!(
+            used,
+            plan.is_used_after(n, var),
+            "reads of {var} after {n:?}"
+        );
+        used
+    }
+}
+
 /// An execution plan.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -268,7 +335,13 @@ impl Plan {
             (Some(d), None) if self.root == n => self.root = d,
             _ => {}
         }
-        if let Some(pos) = self.subquery_roots.iter().position(|&r| r == n) {
+        // Subquery roots end their pipelines: a node with a consumer is none.
+        debug_assert!(parent.is_none() || !self.subquery_roots.contains(&n));
+        let pos = parent
+            .is_none()
+            .then(|| self.subquery_roots.iter().position(|&r| r == n))
+            .flatten();
+        if let Some(pos) = pos {
             if let Some(d) = dep {
                 self.subquery_roots[pos] = d;
                 self.retarget_subquery(n, d);

@@ -15,9 +15,15 @@
 //! ```
 //! Candidates are processed root first, so the reference query ends where
 //! it began after `move-filters-up` — yet both report a change.
+//!
+//! A candidate stops directly below the nearest node above it that it may
+//! not pass (a setter of an input, a LIMIT, the top of its pipeline). That
+//! node is found from positions kept for the whole rule ([`Order`]), not by
+//! walking up past every node: constant calculations all climb to the top,
+//! and walking there would take time in the square of the plan's length.
 
 use crate::optimizer::{Context, Outcome, Rule};
-use crate::plan::{NodeKind, Plan};
+use crate::plan::{NodeKind, NodeRef, Plan, VarId};
 
 pub struct MoveCalculationsUp;
 
@@ -27,16 +33,31 @@ impl Rule for MoveCalculationsUp {
         if cx.compat.optimizes_inside_subqueries() {
             candidates.extend(plan.find(|k| matches!(k, NodeKind::Subquery { .. })));
         }
+        if candidates.is_empty() {
+            return Outcome::Unchanged;
+        }
         let setters = plan.setters();
-        // The main pipeline's top belongs to no subquery: no need to look
-        // for one (a walk down the plan) each time a calculation reaches it.
+        // The main pipeline's top belongs to no subquery: a calculation
+        // that reaches it stays below it.
         let main_top = plan.upwards(plan.root()).last();
+        let mut order = Order::of(plan);
+        let mut subqueries = SubqueryFacts::of(plan);
         let mut changed = false;
         for n in candidates {
-            if !plan.is_deterministic(n) {
-                continue;
-            }
-            let needed = plan.variables_needed(n);
+            let needed = match subqueries.is_deterministic(n) {
+                Some(false) => continue,
+                Some(true) => subqueries.needed(plan, n),
+                None if !plan.is_deterministic(n) => continue,
+                None => plan.variables_needed(n),
+            };
+            // The same variables (the order may differ after moves; it
+            // does not matter here).
+            debug_assert!({
+                let (mut a, mut b) = (needed.clone(), plan.variables_needed(n));
+                a.sort_unstable();
+                b.sort_unstable();
+                a == b
+            });
             let reads_collection_data = needed.iter().any(|v| {
                 setters.get(v).is_some_and(|&s| {
                     matches!(
@@ -47,53 +68,308 @@ impl Rule for MoveCalculationsUp {
                     )
                 })
             });
-            // Walk up to the highest node `n` may pass, then move it once
-            // (moving step by step costs graph surgery per node passed).
-            let mut highest = None;
-            let mut cur = plan.dependency(n);
-            while let Some(c) = cur {
-                if needed.iter().any(|&v| plan.kind(c).sets_variable(v)) {
-                    break;
-                }
-                if Some(c) == main_top {
-                    break;
-                }
-                if plan.dependency(c).is_none() {
-                    // At the top of a subquery: leave it, above its SubqueryNode
-                    // (unless the subquery only runs when its branch is taken).
-                    let Some(sq) = plan.subquery_node_of(plan.pipeline_bottom(c)) else {
-                        break;
-                    };
-                    if matches!(
-                        plan.kind(sq),
-                        NodeKind::Subquery {
-                            conditional: true,
-                            ..
-                        }
-                    ) {
-                        break;
+            let stops_at_limits = !(cx.is_cluster() && reads_collection_data);
+            // The SubqueryNode `n` has (so far) moved out above: it moves
+            // once, to where it ends up, however many levels it leaves.
+            let mut left: Option<NodeRef> = None;
+            loop {
+                let here = left.unwrap_or(n);
+                let Some(stop) = order.nearest_stop_above(plan, here, &needed, stops_at_limits)
+                else {
+                    // Above a SubqueryNode at the top of its pipeline.
+                    if let Some(sq) = left {
+                        plan.unlink(n);
+                        plan.insert_above(sq, n);
+                        order.placed(plan, n);
                     }
-                    plan.unlink(n);
-                    plan.insert_above(sq, n);
-                    changed = true;
-                    highest = None;
-                    cur = plan.dependency(n);
-                    continue;
-                }
-                if matches!(plan.kind(c), NodeKind::Limit { .. })
-                    && !(cx.is_cluster() && reads_collection_data)
-                {
                     break;
+                };
+                let leaves_subquery = plan.dependency(stop).is_none()
+                    && Some(stop) != main_top
+                    && !needed.iter().any(|&v| plan.kind(stop).sets_variable(v));
+                if leaves_subquery {
+                    // At the top of a subquery: leave it, above its
+                    // SubqueryNode (unless the subquery only runs when its
+                    // branch is taken), and go on from there.
+                    let sq = order.subquery_of(here).filter(|&sq| {
+                        !matches!(
+                            plan.kind(sq),
+                            NodeKind::Subquery {
+                                conditional: true,
+                                ..
+                            }
+                        )
+                    });
+                    if let Some(sq) = sq {
+                        subqueries.left(sq);
+                        left = Some(sq);
+                        changed = true;
+                        continue;
+                    }
                 }
-                highest = Some(c);
-                cur = plan.dependency(c);
-            }
-            if let Some(c) = highest {
-                plan.move_above(n, c);
-                changed = true;
+                // Directly below the stop (one move, however far).
+                if let Some(below) = plan.parent(stop).filter(|&b| b != n) {
+                    plan.move_above(n, below);
+                    order.placed(plan, n);
+                    changed = true;
+                }
+                break;
             }
         }
         Outcome::changed_if(changed)
+    }
+}
+
+/// [`Plan::is_deterministic`] and [`Plan::variables_needed`] of every
+/// SubqueryNode, by node index, kept for the rule (asking per SubqueryNode
+/// would walk nested bodies once per level). Only deterministic nodes
+/// move, and nothing moves into a body, so whether a subquery is
+/// deterministic stays as it was; what it needs changes only when a node
+/// leaves its own body ([`Self::left`]), and is then worked out again from
+/// its body and what the subqueries in it need.
+struct SubqueryFacts(Vec<Option<SubqueryFact>>);
+
+struct SubqueryFact {
+    deterministic: bool,
+    /// None: to be worked out again.
+    needed: Option<Vec<VarId>>,
+}
+
+impl SubqueryFacts {
+    fn of(plan: &Plan) -> SubqueryFacts {
+        let mut facts = SubqueryFacts(Vec::new());
+        // Inner subqueries come later in pre-order: they are done first.
+        for &n in plan.preorder_nodes().iter().rev() {
+            let NodeKind::Subquery { root, .. } = plan.kind(n) else {
+                continue;
+            };
+            let deterministic = plan.upwards(*root).all(|s| {
+                !matches!(plan.kind(s), NodeKind::Modification(_))
+                    && match facts.get(s) {
+                        Some(fact) => fact.deterministic,
+                        None => plan.is_deterministic(s),
+                    }
+            });
+            debug_assert_eq!(deterministic, plan.is_deterministic(n));
+            if facts.0.len() <= n.index() {
+                facts.0.resize_with(n.index() + 1, || None);
+            }
+            facts.0[n.index()] = Some(SubqueryFact {
+                deterministic,
+                needed: None,
+            });
+            let needed = facts.work_out_needed(plan, n);
+            if let Some(Some(fact)) = facts.0.get_mut(n.index()) {
+                fact.needed = Some(needed);
+            }
+        }
+        facts
+    }
+
+    fn get(&self, n: NodeRef) -> Option<&SubqueryFact> {
+        self.0.get(n.index()).and_then(Option::as_ref)
+    }
+
+    /// Whether SubqueryNode `n` is deterministic; None for other nodes.
+    fn is_deterministic(&self, n: NodeRef) -> Option<bool> {
+        self.get(n).map(|f| f.deterministic)
+    }
+
+    /// What SubqueryNode `n` needs ([`Plan::variables_needed`]).
+    fn needed(&mut self, plan: &Plan, n: NodeRef) -> Vec<VarId> {
+        if let Some(needed) = self.get(n).and_then(|f| f.needed.as_ref()) {
+            return needed.clone();
+        }
+        let needed = self.work_out_needed(plan, n);
+        if let Some(Some(fact)) = self.0.get_mut(n.index()) {
+            fact.needed = Some(needed.clone());
+        }
+        needed
+    }
+
+    /// [`Plan::variables_needed`] of SubqueryNode `n`, with what the
+    /// subqueries in its body need taken from here.
+    fn work_out_needed(&mut self, plan: &Plan, n: NodeRef) -> Vec<VarId> {
+        let NodeKind::Subquery { root, .. } = plan.kind(n) else {
+            return plan.variables_needed(n);
+        };
+        let mut body: Vec<NodeRef> = plan.upwards(*root).collect();
+        body.reverse();
+        let mut set = Vec::new();
+        for &s in &body {
+            plan.kind(s).for_each_variable_set(&mut |v| set.push(v));
+        }
+        set.sort_unstable();
+        let mut needed = Vec::new();
+        for &s in &body {
+            let reads = match self.get(s) {
+                Some(_) => self.needed(plan, s),
+                None => plan.kind(s).variables_used(),
+            };
+            for v in reads {
+                if set.binary_search(&v).is_err() && !needed.contains(&v) {
+                    needed.push(v);
+                }
+            }
+        }
+        needed
+    }
+
+    /// Records that a node left the body of SubqueryNode `sq`.
+    fn left(&mut self, sq: NodeRef) {
+        if let Some(Some(fact)) = self.0.get_mut(sq.index()) {
+            fact.needed = None;
+        }
+    }
+}
+
+/// Where every node is while the rule moves calculations: its pipeline
+/// and a label that grows from the pipeline's top to its bottom (gaps
+/// between labels leave room for moved nodes; a pipeline without room is
+/// labelled anew).
+struct Order {
+    /// By node index: the pipeline (an index into `pipelines`).
+    pipeline: Vec<usize>,
+    /// By node index: the position label within the pipeline.
+    label: Vec<u64>,
+    pipelines: Vec<Pipeline>,
+    /// (variable, a node that sets it), sorted.
+    setters: Vec<(VarId, NodeRef)>,
+}
+
+struct Pipeline {
+    top: NodeRef,
+    /// The SubqueryNode whose body this is; none for the main query.
+    subquery: Option<NodeRef>,
+    /// Its LIMIT nodes, top first (no LIMIT moves).
+    limits: Vec<NodeRef>,
+}
+
+/// Room between the labels of neighbours when a pipeline is labelled.
+const SPACING: u64 = 1 << 32;
+
+impl Order {
+    fn of(plan: &Plan) -> Order {
+        let mut order = Order {
+            pipeline: vec![usize::MAX; plan.node_bound()],
+            label: vec![0; plan.node_bound()],
+            pipelines: Vec::new(),
+            setters: Vec::new(),
+        };
+        order.add_pipeline(plan, plan.root(), None);
+        for &n in plan.preorder_nodes() {
+            if let NodeKind::Subquery { root, .. } = plan.kind(n) {
+                order.add_pipeline(plan, *root, Some(n));
+            }
+            plan.kind(n)
+                .for_each_variable_set(&mut |v| order.setters.push((v, n)));
+        }
+        order.setters.sort_unstable();
+        order
+    }
+
+    fn add_pipeline(&mut self, plan: &Plan, bottom: NodeRef, subquery: Option<NodeRef>) {
+        let id = self.pipelines.len();
+        let mut top = bottom;
+        for n in plan.upwards(bottom) {
+            self.pipeline[n.index()] = id;
+            top = n;
+        }
+        let mut limits = Vec::new();
+        self.label_from(plan, top);
+        let mut cur = Some(top);
+        while let Some(n) = cur {
+            if matches!(plan.kind(n), NodeKind::Limit { .. }) {
+                limits.push(n);
+            }
+            cur = plan.parent(n);
+        }
+        self.pipelines.push(Pipeline {
+            top,
+            subquery,
+            limits,
+        });
+    }
+
+    /// Labels the pipeline from `top` down, evenly spaced.
+    fn label_from(&mut self, plan: &Plan, top: NodeRef) {
+        let mut next = SPACING;
+        let mut cur = Some(top);
+        while let Some(n) = cur {
+            self.label[n.index()] = next;
+            next += SPACING;
+            cur = plan.parent(n);
+        }
+    }
+
+    fn is_above(&self, a: NodeRef, n: NodeRef) -> bool {
+        self.pipeline[a.index()] == self.pipeline[n.index()]
+            && self.label[a.index()] < self.label[n.index()]
+    }
+
+    /// The nearest node above `n` that it may not pass: a setter of a
+    /// `needed` variable, a LIMIT (when `limits` stop it), or the top of
+    /// its pipeline. None when `n` is the top itself.
+    fn nearest_stop_above(
+        &self,
+        plan: &Plan,
+        n: NodeRef,
+        needed: &[VarId],
+        limits: bool,
+    ) -> Option<NodeRef> {
+        plan.dependency(n)?;
+        let pipeline = &self.pipelines[self.pipeline[n.index()]];
+        let mut stop = pipeline.top;
+        let mut consider = |c: NodeRef| {
+            if self.is_above(c, n) && self.label[c.index()] > self.label[stop.index()] {
+                stop = c;
+            }
+        };
+        for &v in needed {
+            let from = self.setters.partition_point(|&(w, _)| w < v);
+            for &(_, s) in self.setters[from..].iter().take_while(|&&(w, _)| w == v) {
+                consider(s);
+            }
+        }
+        if limits {
+            let here = self.label[n.index()];
+            let above = pipeline
+                .limits
+                .partition_point(|l| self.label[l.index()] < here);
+            if let Some(&limit) = above.checked_sub(1).and_then(|i| pipeline.limits.get(i)) {
+                consider(limit);
+            }
+        }
+        Some(stop)
+    }
+
+    /// The SubqueryNode of the pipeline `n` is in.
+    fn subquery_of(&self, n: NodeRef) -> Option<NodeRef> {
+        self.pipelines[self.pipeline[n.index()]].subquery
+    }
+
+    /// Records where `n` is after a move: in its new consumer's pipeline,
+    /// between its neighbours.
+    fn placed(&mut self, plan: &Plan, n: NodeRef) {
+        let Some(parent) = plan.parent(n) else {
+            return;
+        };
+        let id = self.pipeline[parent.index()];
+        self.pipeline[n.index()] = id;
+        let after = self.label[parent.index()];
+        let before = match plan.dependency(n) {
+            Some(d) => self.label[d.index()],
+            None => {
+                self.pipelines[id].top = n;
+                0
+            }
+        };
+        if after - before >= 2 {
+            self.label[n.index()] = before + (after - before) / 2;
+        } else {
+            let top = self.pipelines[id].top;
+            self.label_from(plan, top);
+        }
     }
 }
 

@@ -14,7 +14,7 @@
 //! ```
 
 use crate::optimizer::{Context, Outcome, Rule};
-use crate::plan::{Expr, NodeKind, NodeRef, Plan, VarId};
+use crate::plan::{Expr, NodeKind, NodeRef, Plan, ReadCounts, VarId};
 use crate::syntax::BinaryOp;
 
 pub struct MoveFiltersIntoEnumerate;
@@ -28,6 +28,10 @@ impl Rule for MoveFiltersIntoEnumerate {
             NodeKind::EnumerateList { .. } => lists_qualify,
             _ => false,
         });
+        if candidates.is_empty() {
+            return Outcome::Unchanged;
+        }
+        let mut reads = ReadCounts::of(plan);
         let mut changed = false;
         for n in candidates {
             // The version check first: `in_subquery` walks the plan.
@@ -35,17 +39,24 @@ impl Rule for MoveFiltersIntoEnumerate {
                 continue;
             }
             let out = plan.kind(n).variables_set()[0];
-            if !plan.is_used_after(n, out) {
+            if !reads.is_used_after(plan, n, out) {
                 continue;
             }
-            changed |= fold_filters(plan, cx, n, out);
+            changed |= fold_filters(plan, cx, &mut reads, n, out);
         }
         Outcome::changed_if(changed)
     }
 }
 
-fn fold_filters(plan: &mut Plan, cx: &Context, n: NodeRef, out: VarId) -> bool {
+fn fold_filters(
+    plan: &mut Plan,
+    cx: &Context,
+    reads: &mut ReadCounts,
+    n: NodeRef,
+    out: VarId,
+) -> bool {
     let mut changed = false;
+    let mut scan_reads = plan.kind(n).variables_used();
     let mut introduced: Vec<VarId> = Vec::new();
     let mut candidates: Vec<(VarId, NodeRef)> = Vec::new();
     let mut cur = plan.parent(n);
@@ -73,9 +84,19 @@ fn fold_filters(plan: &mut Plan, cx: &Context, n: NodeRef, out: VarId) -> bool {
                     break;
                 };
                 let condition = expr.clone();
+                // The scan now reads what the condition reads (counted
+                // without walking the scan's whole filter again).
+                for v in condition.variables() {
+                    if !scan_reads.contains(&v) {
+                        scan_reads.push(v);
+                        reads.add_reader(v);
+                    }
+                }
                 set_filter(plan, n, condition);
+                reads.forget(plan, c);
                 plan.remove(c);
-                if !plan.is_used_after(calc, var) {
+                if !reads.is_used_after(plan, calc, var) {
+                    reads.forget(plan, calc);
                     plan.remove(calc);
                     candidates.retain(|(v, _)| *v != var);
                 }

@@ -23,12 +23,17 @@ impl Rule for ReplaceEntriesWithObjectIteration {
     fn apply(&self, plan: &mut Plan, _cx: &Context) -> Outcome {
         let mut changed = false;
         let lists = plan.find(|k| matches!(k, NodeKind::EnumerateList { value: None, .. }));
+        if lists.is_empty() {
+            return Outcome::Unchanged;
+        }
+        // Looked up once: asking per list would scan the plan per list.
+        let mut entries = entries_calculations(plan);
         for list in lists {
             let NodeKind::EnumerateList { input, out, .. } = plan.kind(list) else {
                 continue;
             };
             let (input, element) = (*input, *out);
-            let Some((entries, object)) = entries_calculation(plan, input) else {
+            let Some((entries_calc, object)) = entries_calculation(plan, &entries, input) else {
                 continue;
             };
             let Some([key, value]) = key_and_value(plan, element) else {
@@ -45,34 +50,53 @@ impl Rule for ReplaceEntriesWithObjectIteration {
                 out: input,
                 expr: object,
             });
-            plan.replace_node(entries, object_calc);
+            plan.replace_node(entries_calc, object_calc);
+            // `ENTRIES(ENTRIES(x))`: the new calculation is one too.
+            if entries_of(plan, object_calc, input).is_some() {
+                entries.push(object_calc);
+            }
             changed = true;
         }
         Outcome::changed_if(changed)
     }
 }
 
-/// The calculation `var = ENTRIES(x)` and its argument `x`.
-fn entries_calculation(plan: &Plan, var: VarId) -> Option<(NodeRef, Expr)> {
-    plan.find(NodeKind::is_calculation)
-        .into_iter()
-        .find_map(|n| match plan.kind(n) {
-            NodeKind::Calculation {
-                out,
-                expr: Expr::Call { function, args, .. },
-            } if *out == var && function.name == "ENTRIES" && args.len() == 1 => {
-                Some((n, args[0].clone()))
-            }
-            _ => None,
-        })
+/// Whether `n` is a calculation `var = ENTRIES(x)`; then `x`.
+fn entries_of(plan: &Plan, n: NodeRef, var: VarId) -> Option<&Expr> {
+    match plan.kind(n) {
+        NodeKind::Calculation {
+            out,
+            expr: Expr::Call { function, args, .. },
+        } if *out == var && function.name == "ENTRIES" && args.len() == 1 => Some(&args[0]),
+        _ => None,
+    }
+}
+
+/// The calculations `… = ENTRIES(x)` of the plan, in pre-order.
+fn entries_calculations(plan: &Plan) -> Vec<NodeRef> {
+    plan.find(|k| {
+        matches!(k, NodeKind::Calculation {
+            expr: Expr::Call { function, args, .. },
+            ..
+        } if function.name == "ENTRIES" && args.len() == 1)
+    })
+}
+
+/// The calculation `var = ENTRIES(x)` (one of `entries` still in the
+/// plan; a variable has one setter) and its argument `x`.
+fn entries_calculation(plan: &Plan, entries: &[NodeRef], var: VarId) -> Option<(NodeRef, Expr)> {
+    entries
+        .iter()
+        .filter(|&&n| plan.contains(n))
+        .find_map(|&n| entries_of(plan, n, var).map(|x| (n, x.clone())))
 }
 
 /// The calculations `k = element[0]` and `v = element[1]`, when they are
 /// the only readers of `element` and each exists exactly once.
 fn key_and_value(plan: &Plan, element: VarId) -> Option<[NodeRef; 2]> {
     let mut parts: [Option<NodeRef>; 2] = [None, None];
-    for n in plan.preorder() {
-        if !plan.kind(n).variables_used().contains(&element) {
+    for &n in plan.preorder_nodes() {
+        if !plan.kind(n).uses_variable(element) {
             continue;
         }
         let NodeKind::Calculation {

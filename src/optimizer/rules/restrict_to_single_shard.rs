@@ -24,7 +24,7 @@ use crate::catalog::Catalog;
 use crate::functions::Flags;
 use crate::optimizer::{Context, Outcome, Rule};
 use crate::plan::expr::ObjectMember;
-use crate::plan::{Expr, ModificationKind, NodeKind, NodeRef, Plan};
+use crate::plan::{Expr, ModificationKind, NodeKind, NodeRef, Plan, Setters};
 use crate::value::Value;
 
 pub struct RestrictToSingleShard;
@@ -35,6 +35,12 @@ impl Rule for RestrictToSingleShard {
             return Outcome::Unchanged;
         }
         let remotes = plan.find(|k| matches!(k, NodeKind::Remote));
+        if remotes.is_empty() {
+            return Outcome::Unchanged;
+        }
+        // Looked up per write and per FILTER: one scan of the plan, not
+        // one per lookup (the loop below only marks nodes).
+        let setters = plan.setters();
         let mut changed = false;
         let mut to_remove = Vec::new();
         // Per collection: the shards its restricted writes go to, and
@@ -46,7 +52,7 @@ impl Rule for RestrictToSingleShard {
                 match plan.kind(c) {
                     NodeKind::Modification(m) if m.kind != ModificationKind::Upsert => {
                         let collection = m.collection.clone();
-                        let shard = single_shard(plan, c, cx.catalog);
+                        let shard = single_shard(plan, &setters, c, cx.catalog);
                         written.push((collection, shard.clone()));
                         if let Some(shard) = shard {
                             if let NodeKind::Modification(m) = plan.kind_mut(c) {
@@ -57,7 +63,7 @@ impl Rule for RestrictToSingleShard {
                         }
                     }
                     NodeKind::EnumerateCollection(_) | NodeKind::Index(_) => {
-                        if let Some(shard) = scan_shard(plan, c, cx.catalog, &written) {
+                        if let Some(shard) = scan_shard(plan, &setters, c, cx.catalog, &written) {
                             match plan.kind_mut(c) {
                                 NodeKind::EnumerateCollection(s) => s.restricted_to = Some(shard),
                                 NodeKind::Index(s) => s.restricted_to = Some(shard),
@@ -92,7 +98,7 @@ fn reads_documents_in_functions(plan: &Plan) -> bool {
 
 /// The one shard modification `n` writes to, if its input fixes every
 /// shard key with a constant.
-fn single_shard(plan: &Plan, n: NodeRef, catalog: &Catalog) -> Option<String> {
+fn single_shard(plan: &Plan, setters: &Setters, n: NodeRef, catalog: &Catalog) -> Option<String> {
     let NodeKind::Modification(m) = plan.kind(n) else {
         return None;
     };
@@ -101,7 +107,7 @@ fn single_shard(plan: &Plan, n: NodeRef, catalog: &Catalog) -> Option<String> {
         ModificationKind::Update | ModificationKind::Replace => m.key.unwrap_or(m.input),
         _ => m.input,
     };
-    let setter = plan.setter(input)?;
+    let setter = *setters.get(&input)?;
     let NodeKind::Calculation { expr, .. } = plan.kind(setter) else {
         return None;
     };
@@ -148,6 +154,7 @@ fn single_shard(plan: &Plan, n: NodeRef, catalog: &Catalog) -> Option<String> {
 /// the one shard the query's writes to the collection were restricted to.
 fn scan_shard(
     plan: &Plan,
+    setters: &Setters,
     n: NodeRef,
     catalog: &Catalog,
     written: &[(String, Option<String>)],
@@ -172,7 +179,7 @@ fn scan_shard(
         match plan.kind(c) {
             NodeKind::Modification(_) => break,
             NodeKind::Filter { input } => {
-                if let Some(setter) = plan.setter(*input) {
+                if let Some(&setter) = setters.get(input) {
                     if let NodeKind::Calculation { expr, .. } = plan.kind(setter) {
                         sources.push(expr);
                     }
