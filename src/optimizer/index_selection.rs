@@ -564,33 +564,50 @@ pub fn sort_weight(part: &Expr) -> u8 {
 /// Attribute paths through which an expression reads `var`; None when it
 /// reads the whole value somewhere.
 pub fn attribute_uses(e: &Expr, var: VarId, out: &mut Vec<Vec<String>>) -> bool {
-    // The paths already listed, for the duplicate check (a scan of `out`
-    // per path would be quadratic in wide object literals).
-    let mut seen: std::collections::HashSet<Vec<String>> = out.iter().cloned().collect();
+    // The paths already listed, for the duplicate check: a scan of `out`
+    // while it is short, a set once it grows (a scan per path would be
+    // quadratic in wide object literals).
+    let mut seen = Seen(None);
     collect_attribute_uses(e, var, out, &mut seen)
+}
+
+/// Which paths `out` of [`attribute_uses`] holds, once it is long.
+struct Seen(Option<std::collections::HashSet<Vec<String>>>);
+
+/// Paths listed before a set of them pays off.
+const SCANNED_PATHS: usize = 16;
+
+impl Seen {
+    /// Adds `path` to `out` unless it is there.
+    fn add(&mut self, out: &mut Vec<Vec<String>>, path: Vec<String>) {
+        if self.0.is_none() && out.len() < SCANNED_PATHS {
+            if !out.contains(&path) {
+                out.push(path);
+            }
+            return;
+        }
+        let set = self.0.get_or_insert_with(|| out.iter().cloned().collect());
+        if set.insert(path.clone()) {
+            out.push(path);
+        }
+    }
 }
 
 fn collect_attribute_uses(
     e: &Expr,
     var: VarId,
     out: &mut Vec<Vec<String>>,
-    seen: &mut std::collections::HashSet<Vec<String>>,
+    seen: &mut Seen,
 ) -> bool {
     if let Some((v, path)) = e.attribute_path() {
         if v == var {
-            let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
-            if seen.insert(path.clone()) {
-                out.push(path);
-            }
+            seen.add(out, path.iter().map(|s| s.to_string()).collect());
             return true;
         }
     }
     match e {
         Expr::Reference(v) => *v != var,
-        other => other
-            .children()
-            .into_iter()
-            .all(|c| collect_attribute_uses(c, var, out, seen)),
+        other => !other.any_child(|c| !collect_attribute_uses(c, var, out, seen)),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::compat::Version;
 use crate::error::{Error, Result};
 use crate::plan::builder::QueryInfo;
 use crate::plan::Plan;
+use std::sync::OnceLock;
 
 /// What a rule did to a plan.
 #[derive(Debug, Clone)]
@@ -274,15 +275,31 @@ pub static RULES: &[RuleDef] = &[
 /// (directly before `optimize-count`); before 3.7,
 /// `remove-satellite-joins` ran after `undistribute-remove-after-enum-coll`.
 pub fn pipeline(compat: Version, cluster: bool) -> Vec<&'static RuleDef> {
-    let mut rules: Vec<&RuleDef> = RULES.iter().collect();
-    if compat.early_pruning_runs_late() {
-        move_rule_before(&mut rules, "move-filters-into-enumerate", "optimize-count");
-    }
-    if compat.satellite_joins_removed_after_remote_scatter() {
-        move_rule_before(&mut rules, "remove-satellite-joins", "collect-in-cluster");
-    }
-    rules.retain(|r| r.since <= compat && (cluster || !r.flags.cluster_only));
-    rules
+    let early_pruning_late = compat.early_pruning_runs_late();
+    let satellites_late = compat.satellite_joins_removed_after_remote_scatter();
+    // The two reorderings give four orders, each made once per process.
+    static ORDERS: [OnceLock<Vec<&'static RuleDef>>; 4] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
+    let order = ORDERS[usize::from(early_pruning_late) * 2 + usize::from(satellites_late)]
+        .get_or_init(|| {
+            let mut rules: Vec<&RuleDef> = RULES.iter().collect();
+            if early_pruning_late {
+                move_rule_before(&mut rules, "move-filters-into-enumerate", "optimize-count");
+            }
+            if satellites_late {
+                move_rule_before(&mut rules, "remove-satellite-joins", "collect-in-cluster");
+            }
+            rules
+        });
+    order
+        .iter()
+        .copied()
+        .filter(|r| r.since <= compat && (cluster || !r.flags.cluster_only))
+        .collect()
 }
 
 /// Moves rule `name` to directly before rule `before` (to the end if

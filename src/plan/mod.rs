@@ -245,7 +245,10 @@ impl Plan {
     /// An empty plan with room for about `nodes` nodes.
     pub fn with_capacity(vars: Variables, nodes: usize) -> Plan {
         let mut plan = Plan::new(vars);
-        plan.graph = StableGraph::with_capacity(nodes, nodes);
+        // Room for what the optimizer adds (cluster rules add a few nodes
+        // per scan): growing copies every 272-byte node.
+        let room = nodes + nodes / 2 + 8;
+        plan.graph = StableGraph::with_capacity(room, room);
         plan
     }
 

@@ -36,7 +36,9 @@ impl Rule for MoveCalculationsUp {
         if candidates.is_empty() {
             return Outcome::Unchanged;
         }
-        let setters = plan.setters();
+        // Only a Coordinator lets calculations that read collection data
+        // pass a LIMIT: only there is the setter of an input looked up.
+        let setters = cx.is_cluster().then(|| plan.setters());
         // The main pipeline's top belongs to no subquery: a calculation
         // that reaches it stays below it.
         let main_top = plan.upwards(plan.root()).last();
@@ -58,17 +60,19 @@ impl Rule for MoveCalculationsUp {
                 b.sort_unstable();
                 a == b
             });
-            let reads_collection_data = needed.iter().any(|v| {
-                setters.get(v).is_some_and(|&s| {
-                    matches!(
-                        plan.kind(s),
-                        NodeKind::EnumerateCollection(_)
-                            | NodeKind::Index(_)
-                            | NodeKind::Subquery { .. }
-                    )
+            let reads_collection_data = setters.as_ref().is_some_and(|setters| {
+                needed.iter().any(|v| {
+                    setters.get(v).is_some_and(|&s| {
+                        matches!(
+                            plan.kind(s),
+                            NodeKind::EnumerateCollection(_)
+                                | NodeKind::Index(_)
+                                | NodeKind::Subquery { .. }
+                        )
+                    })
                 })
             });
-            let stops_at_limits = !(cx.is_cluster() && reads_collection_data);
+            let stops_at_limits = !reads_collection_data;
             // The SubqueryNode `n` has (so far) moved out above: it moves
             // once, to where it ends up, however many levels it leaves.
             let mut left: Option<NodeRef> = None;

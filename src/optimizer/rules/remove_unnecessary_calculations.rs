@@ -50,7 +50,7 @@ impl Rule for RemoveUnnecessaryCalculations {
                     continue;
                 }
                 if let Some(source) = expr.reference() {
-                    let renamed = uses.users_of(out);
+                    let renamed = uses.users_of(plan, out);
                     plan.replace_variable(out, source);
                     uses.forget_tree(plan, n);
                     plan.remove(n);
@@ -109,17 +109,20 @@ impl Rule for RemoveUnnecessaryCalculations {
 /// rule removes and rewrites nodes. Asking "is `v` read after its
 /// definition?" is then a lookup instead of a walk down the plan (variables
 /// are defined once, so any other reader comes after the definition).
-/// Indexed by variable id and node index: no hashing.
+/// Indexed by variable id and node index: no hashing, and a few
+/// allocations however large the plan.
 #[derive(Default)]
 struct Uses {
-    /// Per variable: the nodes that read or once read it, possibly
-    /// repeated (`reads` tells which still do; forgetting a node does not
-    /// search these lists).
-    readers: Vec<Vec<NodeRef>>,
+    /// The variables each node reads, sorted, each once: `read_by[n]` is
+    /// a range of `reads` (re-read nodes get a new range).
+    reads: Vec<VarId>,
+    read_by: Vec<(u32, u32)>,
     /// Per variable: how many nodes read it now.
     count: Vec<usize>,
-    /// Per node: the variables it reads, sorted, each once.
-    read_by: Vec<Vec<VarId>>,
+    /// Per variable: the nodes that read or once read it, possibly
+    /// repeated (`reads_var` tells which still do). Made on first use
+    /// (renames only).
+    readers: Option<Vec<Vec<NodeRef>>>,
 }
 
 impl Uses {
@@ -127,7 +130,7 @@ impl Uses {
     /// bodies included.
     fn of(plan: &Plan) -> Uses {
         let mut uses = Uses {
-            read_by: vec![Vec::new(); plan.node_bound()],
+            read_by: vec![(0, 0); plan.node_bound()],
             ..Uses::default()
         };
         for &n in plan.preorder_nodes() {
@@ -137,41 +140,58 @@ impl Uses {
     }
 
     fn learn(&mut self, plan: &Plan, n: NodeRef) {
-        let mut vars = Vec::new();
-        plan.kind(n).for_each_variable_used(&mut |v| vars.push(v));
-        vars.sort_unstable();
-        vars.dedup();
-        if let Some(&last) = vars.last() {
-            let needed = last as usize + 1;
-            if self.readers.len() < needed {
-                self.readers.resize_with(needed, Vec::new);
-                self.count.resize(needed, 0);
+        let start = self.reads.len();
+        plan.kind(n)
+            .for_each_variable_used(&mut |v| self.reads.push(v));
+        self.reads[start..].sort_unstable();
+        let mut end = start;
+        for i in start..self.reads.len() {
+            if i == start || self.reads[i] != self.reads[end - 1] {
+                self.reads[end] = self.reads[i];
+                end += 1;
             }
         }
-        for &v in &vars {
-            self.readers[v as usize].push(n);
+        self.reads.truncate(end);
+        if let Some(&last) = self.reads[start..].iter().max() {
+            if self.count.len() <= last as usize {
+                self.count.resize(last as usize + 1, 0);
+            }
+        }
+        for i in start..end {
+            let v = self.reads[i];
             self.count[v as usize] += 1;
+            if let Some(readers) = &mut self.readers {
+                if readers.len() <= v as usize {
+                    readers.resize_with(v as usize + 1, Vec::new);
+                }
+                readers[v as usize].push(n);
+            }
         }
         if self.read_by.len() <= n.index() {
-            self.read_by.resize_with(n.index() + 1, Vec::new);
+            self.read_by.resize(n.index() + 1, (0, 0));
         }
-        self.read_by[n.index()] = vars;
+        self.read_by[n.index()] = (start as u32, end as u32);
+    }
+
+    /// The variables `n` reads now.
+    fn read_by(&self, n: NodeRef) -> &[VarId] {
+        let (start, end) = self.read_by.get(n.index()).copied().unwrap_or((0, 0));
+        &self.reads[start as usize..end as usize]
     }
 
     fn forget(&mut self, n: NodeRef) {
-        let Some(vars) = self.read_by.get_mut(n.index()) else {
+        let Some(&(start, end)) = self.read_by.get(n.index()) else {
             return;
         };
-        for v in std::mem::take(vars) {
-            self.count[v as usize] -= 1;
+        for i in start as usize..end as usize {
+            self.count[self.reads[i] as usize] -= 1;
         }
+        self.read_by[n.index()] = (0, 0);
     }
 
     /// Whether node `u` reads `v` now.
-    fn reads(&self, u: NodeRef, v: VarId) -> bool {
-        self.read_by
-            .get(u.index())
-            .is_some_and(|vars| vars.binary_search(&v).is_ok())
+    fn reads_var(&self, u: NodeRef, v: VarId) -> bool {
+        self.read_by(u).binary_search(&v).is_ok()
     }
 
     /// Forgets `n` and, for a SubqueryNode, its whole body (which leaves
@@ -192,15 +212,27 @@ impl Uses {
         self.learn(plan, n);
     }
 
-    fn users_of(&self, v: VarId) -> Vec<NodeRef> {
-        let mut users: Vec<NodeRef> = self
-            .readers
+    fn users_of(&mut self, plan: &Plan, v: VarId) -> Vec<NodeRef> {
+        let readers = self.readers.get_or_insert_with(|| {
+            let mut readers: Vec<Vec<NodeRef>> = Vec::new();
+            for &n in plan.preorder_nodes() {
+                let (start, end) = self.read_by.get(n.index()).copied().unwrap_or((0, 0));
+                for &w in &self.reads[start as usize..end as usize] {
+                    if readers.len() <= w as usize {
+                        readers.resize_with(w as usize + 1, Vec::new);
+                    }
+                    readers[w as usize].push(n);
+                }
+            }
+            readers
+        });
+        let mut users: Vec<NodeRef> = readers
             .get(v as usize)
             .into_iter()
             .flatten()
             .copied()
-            .filter(|&u| self.reads(u, v))
             .collect();
+        users.retain(|&u| self.reads_var(u, v));
         users.sort_unstable();
         users.dedup();
         users
@@ -209,7 +241,7 @@ impl Uses {
     /// How many nodes other than `n` read `v`.
     fn other_readers(&self, v: VarId, n: NodeRef) -> usize {
         let all = self.count.get(v as usize).copied().unwrap_or(0);
-        all - usize::from(self.reads(n, v))
+        all - usize::from(self.reads_var(n, v))
     }
 
     /// The nodes below `n` in its own pipeline that read `v`, top first —
@@ -217,15 +249,12 @@ impl Uses {
     /// SubqueryNode would count as the reader. Walks only as far as the
     /// last reader.
     fn readers_below(&self, plan: &Plan, n: NodeRef, v: VarId) -> Option<Vec<NodeRef>> {
-        if self.readers.get(v as usize).is_none_or(Vec::is_empty) {
-            return None;
-        }
         let wanted = self.other_readers(v, n);
         let mut found = Vec::with_capacity(wanted);
         let mut cur = plan.parent(n);
         while found.len() < wanted {
             let c = cur?;
-            if self.reads(c, v) {
+            if self.reads_var(c, v) {
                 found.push(c);
             }
             cur = plan.parent(c);
