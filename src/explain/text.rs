@@ -378,13 +378,14 @@ impl<'a> Renderer<'a> {
             out.push_str("   ");
             spaces(out, 2 * r.level);
             out.push_str(r.marker);
-            match r.join {
-                Some(i) => {
-                    if let NodeKind::Join(infos) = self.plan.kind(r.node) {
-                        self.join_info(out, r.id, &infos[i]);
+            let plan = self.plan;
+            match (r.join, plan.kind(r.node)) {
+                (Some(i), NodeKind::Join(infos)) => {
+                    if let Some(info) = infos.get(i) {
+                        self.join_info(out, r.id, info);
                     }
                 }
-                None => self.comment(out, r.node),
+                _ => self.comment(out, r.node),
             }
             out.push('\n');
         }
