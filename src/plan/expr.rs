@@ -315,7 +315,7 @@ impl Expr {
     /// instead of comparing every pair.
     pub fn fingerprint(&self) -> u64 {
         use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = super::hash::WordHasher::default();
         self.walk(&mut |e| {
             std::mem::discriminant(e).hash(&mut h);
             match e {

@@ -9,6 +9,7 @@
 pub mod builder;
 pub mod estimate;
 pub mod expr;
+pub mod hash;
 pub mod node;
 mod resolve;
 
@@ -136,18 +137,30 @@ impl Setters {
 /// reader but the definition itself comes after it ([`Plan::is_used_after`]
 /// without the walk down the plan). Rules keep it up to date by calling
 /// [`Self::forget`] before they change or remove a node and
-/// [`Self::learn`] after they changed it.
+/// [`Self::learn`] after they changed it. The counts are made on the first
+/// question a short walk cannot answer (on small plans, never).
 #[derive(Debug, Clone, Default)]
-pub struct ReadCounts(Vec<u32>);
+pub struct ReadCounts(Option<Vec<u32>>);
+
+/// Nodes [`ReadCounts::is_used_after`] visits before it counts readers.
+const READ_WALK_BUDGET: usize = 48;
 
 impl ReadCounts {
-    /// The counts over all nodes reachable from the root.
-    pub fn of(plan: &Plan) -> ReadCounts {
-        let mut counts = ReadCounts::default();
+    /// Counts over all nodes reachable from the root.
+    fn count(plan: &Plan) -> Vec<u32> {
+        let mut counts = Vec::new();
         for &n in plan.preorder_nodes() {
-            counts.learn(plan, n);
+            Self::each_read(plan, n, |v| Self::add(&mut counts, v));
         }
         counts
+    }
+
+    fn add(counts: &mut Vec<u32>, var: VarId) {
+        let i = var as usize;
+        if counts.len() <= i {
+            counts.resize(i + 1, 0);
+        }
+        counts[i] += 1;
     }
 
     fn each_read(plan: &Plan, n: NodeRef, mut f: impl FnMut(VarId)) {
@@ -162,31 +175,39 @@ impl ReadCounts {
 
     /// Counts the reads of `n`.
     pub fn learn(&mut self, plan: &Plan, n: NodeRef) {
-        Self::each_read(plan, n, |v| self.add_reader(v));
+        if let Some(counts) = &mut self.0 {
+            Self::each_read(plan, n, |v| Self::add(counts, v));
+        }
     }
 
     /// Counts one more reader of `var`.
     pub fn add_reader(&mut self, var: VarId) {
-        let i = var as usize;
-        if self.0.len() <= i {
-            self.0.resize(i + 1, 0);
+        if let Some(counts) = &mut self.0 {
+            Self::add(counts, var);
         }
-        self.0[i] += 1;
     }
 
     /// Stops counting the reads of `n`.
     pub fn forget(&mut self, plan: &Plan, n: NodeRef) {
-        Self::each_read(plan, n, |v| {
-            if let Some(c) = self.0.get_mut(v as usize) {
-                *c = c.saturating_sub(1);
-            }
-        });
+        if let Some(counts) = &mut self.0 {
+            Self::each_read(plan, n, |v| {
+                if let Some(c) = counts.get_mut(v as usize) {
+                    *c = c.saturating_sub(1);
+                }
+            });
+        }
     }
 
     /// Whether a node other than `n` (which defines `var`) reads `var`:
     /// [`Plan::is_used_after`]`(n, var)`.
-    pub fn is_used_after(&self, plan: &Plan, n: NodeRef, var: VarId) -> bool {
-        let all = self.0.get(var as usize).copied().unwrap_or(0);
+    pub fn is_used_after(&mut self, plan: &Plan, n: NodeRef, var: VarId) -> bool {
+        if self.0.is_none() {
+            if let Some(used) = plan.is_used_after_within(n, var, READ_WALK_BUDGET) {
+                return used;
+            }
+        }
+        let counts = self.0.get_or_insert_with(|| Self::count(plan));
+        let all = counts.get(var as usize).copied().unwrap_or(0);
         let used = all > u32::from(plan.kind(n).uses_variable(var));
         debug_assert_eq!(
             used,
@@ -571,7 +592,9 @@ impl Plan {
     /// [`Self::setter`] of every variable at once: for rules that look up
     /// setters per node (one scan instead of one per lookup).
     pub fn setters(&self) -> Setters {
-        let mut out = Setters(Vec::new());
+        // Sized for every variable of the query (ids are counted up).
+        let vars = self.vars.all().last().map_or(0, |v| v.id as usize + 1);
+        let mut out = Setters(vec![None; vars]);
         for n in self.graph.node_indices() {
             self.kind(n).for_each_variable_set(&mut |v| {
                 let i = v as usize;
@@ -606,6 +629,35 @@ impl Plan {
             }
         }
         false
+    }
+
+    /// [`Self::is_used_after`] if a walk of at most `budget` nodes within
+    /// `n`'s own pipeline (and the subquery bodies hanging off it) tells.
+    pub fn is_used_after_within(&self, n: NodeRef, var: VarId, mut budget: usize) -> Option<bool> {
+        let mut bottom = n;
+        while let Some(c) = self.parent(bottom) {
+            if self.node_uses_within(c, var, &mut budget)? {
+                return Some(true);
+            }
+            bottom = c;
+        }
+        // Whether the enclosing pipelines read it is for the full walk.
+        (bottom == self.root).then_some(false)
+    }
+
+    fn node_uses_within(&self, n: NodeRef, var: VarId, budget: &mut usize) -> Option<bool> {
+        *budget = budget.checked_sub(1)?;
+        if self.kind(n).uses_variable(var) {
+            return Some(true);
+        }
+        if let NodeKind::Subquery { root, .. } = self.kind(n) {
+            for s in self.upwards(*root) {
+                if self.node_uses_within(s, var, budget)? {
+                    return Some(true);
+                }
+            }
+        }
+        Some(false)
     }
 
     /// Whether node `n` reads `var`, counting a SubqueryNode's whole body.
@@ -660,7 +712,7 @@ impl Plan {
 
     /// Replaces every use of each key of `renames` by its value, in one
     /// pass over the plan. No value may itself be a key.
-    pub fn replace_variables(&mut self, renames: &std::collections::HashMap<VarId, VarId>) {
+    pub fn replace_variables(&mut self, renames: &hash::FastMap<VarId, VarId>) {
         if renames.is_empty() {
             return;
         }

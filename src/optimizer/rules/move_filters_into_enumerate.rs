@@ -31,7 +31,7 @@ impl Rule for MoveFiltersIntoEnumerate {
         if candidates.is_empty() {
             return Outcome::Unchanged;
         }
-        let mut reads = ReadCounts::of(plan);
+        let mut reads = ReadCounts::default();
         let mut changed = false;
         for n in candidates {
             // The version check first: `in_subquery` walks the plan.

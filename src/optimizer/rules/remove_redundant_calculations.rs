@@ -9,8 +9,8 @@
 //! Stops at a `COLLECT … INTO`, which hides earlier variables.
 
 use crate::optimizer::{Context, Outcome, Rule};
+use crate::plan::hash::FastMap;
 use crate::plan::{NodeKind, NodeRef, Plan, VarId};
-use std::collections::HashMap;
 
 pub struct RemoveRedundantCalculations;
 
@@ -19,12 +19,12 @@ impl Rule for RemoveRedundantCalculations {
         if plan.find(NodeKind::is_calculation).len() < 2 {
             return Outcome::Unchanged;
         }
-        let mut replacements = HashMap::new();
+        let mut replacements = FastMap::default();
         for bottom in plan.pipeline_bottoms() {
             find_repeats(plan, bottom, &mut replacements);
         }
         // Follow chains so every use lands on the top-most equivalent.
-        let renames: HashMap<VarId, VarId> = replacements
+        let renames: FastMap<VarId, VarId> = replacements
             .keys()
             .map(|&from| {
                 let mut to = replacements[&from];
@@ -46,9 +46,9 @@ impl Rule for RemoveRedundantCalculations {
 /// One pass down the pipeline ending at `bottom`: maps the result of each
 /// deterministic calculation that repeats an earlier one (since the last
 /// `COLLECT … INTO`) to the top-most earlier result.
-fn find_repeats(plan: &Plan, bottom: NodeRef, replacements: &mut HashMap<VarId, VarId>) {
+fn find_repeats(plan: &Plan, bottom: NodeRef, replacements: &mut FastMap<VarId, VarId>) {
     // Earlier calculations by expression fingerprint, top-most first.
-    let mut seen: HashMap<u64, Vec<NodeRef>> = HashMap::new();
+    let mut seen: FastMap<u64, Vec<NodeRef>> = FastMap::default();
     for n in plan.pipeline_ending_at(bottom) {
         match plan.kind(n) {
             NodeKind::Collect(col) if col.into.is_some() => seen.clear(),
