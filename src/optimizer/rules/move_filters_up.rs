@@ -10,8 +10,8 @@
 //! ```
 
 use crate::optimizer::{Context, Outcome, Rule};
+use crate::plan::hash::FastMap;
 use crate::plan::{NodeKind, NodeRef, Plan};
-use std::collections::HashMap;
 
 pub struct MoveFiltersUp;
 
@@ -20,7 +20,7 @@ impl Rule for MoveFiltersUp {
         let mut changed = false;
         // Whether a node is deterministic walks its expressions; nodes only
         // move here, so each is asked once however many filters pass it.
-        let mut deterministic: HashMap<NodeRef, bool> = HashMap::new();
+        let mut deterministic: FastMap<NodeRef, bool> = FastMap::default();
         for f in plan.find(|k| matches!(k, NodeKind::Filter { .. })) {
             let NodeKind::Filter { input } = *plan.kind(f) else {
                 continue;

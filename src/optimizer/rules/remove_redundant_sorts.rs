@@ -12,7 +12,7 @@ impl Rule for RemoveRedundantSorts {
     fn apply(&self, plan: &mut Plan, _cx: &Context) -> Outcome {
         let mut changed = false;
         for s in plan.find(|k| matches!(k, NodeKind::Sort { .. })) {
-            if !plan.nodes().any(|x| x == s) {
+            if !plan.contains(s) {
                 continue;
             }
             let NodeKind::Sort { elements, .. } = plan.kind(s) else {
@@ -32,8 +32,11 @@ impl Rule for RemoveRedundantSorts {
                 changed = true;
                 continue;
             }
-            if let NodeKind::Sort { elements, .. } = plan.kind_mut(s) {
-                *elements = kept.clone();
+            let dropped_keys = matches!(plan.kind(s), NodeKind::Sort { elements, .. } if elements.len() != kept.len());
+            if dropped_keys {
+                if let NodeKind::Sort { elements, .. } = plan.kind_mut(s) {
+                    *elements = kept.clone();
+                }
             }
             let mut cur = plan.dependency(s);
             while let Some(c) = cur {

@@ -26,7 +26,7 @@ impl Rule for RemoveSatelliteJoins {
     fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
         let mut changed = false;
         for n in plan.find(|k| matches!(k, NodeKind::EnumerateCollection(_) | NodeKind::Index(_))) {
-            if !plan.nodes().any(|x| x == n) || !is_satellite_access(plan, n, cx.catalog) {
+            if !plan.contains(n) || !is_satellite_access(plan, n, cx.catalog) {
                 continue;
             }
             if let Some(hop) = hop_above(plan, n, cx.catalog) {
