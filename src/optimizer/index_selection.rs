@@ -87,6 +87,11 @@ pub fn index_view<'a>(collection: &'a Collection, r: IndexRef) -> Option<IndexVi
 
 /// The AND-ed parts of a condition.
 pub fn conjuncts(e: &Expr) -> Vec<Expr> {
+    conjunct_refs(e).into_iter().cloned().collect()
+}
+
+/// [`conjuncts`] without copying them.
+fn conjunct_refs(e: &Expr) -> Vec<&Expr> {
     let mut out = Vec::new();
     let mut stack = vec![e];
     while let Some(x) = stack.pop() {
@@ -96,7 +101,7 @@ pub fn conjuncts(e: &Expr) -> Vec<Expr> {
                 stack.push(l);
             }
             Expr::Nary(Logic::And, members) => stack.extend(members.iter().rev()),
-            other => out.push(other.clone()),
+            other => out.push(other),
         }
     }
     out
@@ -463,6 +468,22 @@ pub struct FilterBelow {
 /// its pipeline until something ends the loop's scope (LIMIT, COLLECT,
 /// RETURN, a subquery boundary).
 pub fn filters_below(plan: &Plan, n: crate::plan::NodeRef) -> Vec<FilterBelow> {
+    filter_conditions_below(plan, n)
+        .into_iter()
+        .map(|(filter, calculation, condition)| FilterBelow {
+            filter,
+            calculation,
+            condition: condition.clone(),
+        })
+        .collect()
+}
+
+/// [`filters_below`] without copying the conditions: (filter, its
+/// calculation, the condition).
+fn filter_conditions_below(
+    plan: &Plan,
+    n: crate::plan::NodeRef,
+) -> Vec<(crate::plan::NodeRef, crate::plan::NodeRef, &Expr)> {
     use crate::plan::NodeKind;
     let mut calcs: Vec<(VarId, crate::plan::NodeRef)> = Vec::new();
     let mut out = Vec::new();
@@ -471,13 +492,10 @@ pub fn filters_below(plan: &Plan, n: crate::plan::NodeRef) -> Vec<FilterBelow> {
         match plan.kind(c) {
             NodeKind::Calculation { out: var, .. } => calcs.push((*var, c)),
             NodeKind::Filter { input } => {
-                if let Some(&(_, calc)) = calcs.iter().find(|(v, _)| v == input) {
+                // A variable has one calculation, usually the latest.
+                if let Some(&(_, calc)) = calcs.iter().rev().find(|(v, _)| v == input) {
                     if let NodeKind::Calculation { expr, .. } = plan.kind(calc) {
-                        out.push(FilterBelow {
-                            filter: c,
-                            calculation: calc,
-                            condition: expr.clone(),
-                        });
+                        out.push((c, calc, expr));
                     }
                 }
             }
@@ -517,11 +535,21 @@ pub fn variables_valid_at(plan: &Plan, n: crate::plan::NodeRef) -> Vec<VarId> {
 /// The AND-ed parts of the filters below `n` an index on `n` may answer:
 /// every variable they read other than `n`'s own is defined above `n`.
 pub fn usable_parts(plan: &Plan, n: crate::plan::NodeRef, var: VarId) -> Vec<Expr> {
-    let valid = variables_valid_at(plan, n);
-    filters_below(plan, n)
-        .iter()
-        .flat_map(|f| conjuncts(&f.condition))
-        .filter(|p| p.variables().iter().all(|v| *v == var || valid.contains(v)))
+    let conditions = filter_conditions_below(plan, n);
+    if conditions.is_empty() {
+        return Vec::new();
+    }
+    let mut valid = variables_valid_at(plan, n);
+    valid.sort_unstable();
+    conditions
+        .into_iter()
+        .flat_map(|(_, _, condition)| conjunct_refs(condition))
+        .filter(|p| {
+            p.variables()
+                .iter()
+                .all(|v| *v == var || valid.binary_search(v).is_ok())
+        })
+        .cloned()
         .collect()
 }
 

@@ -42,7 +42,8 @@ impl Rule for MoveCalculationsUp {
         // The main pipeline's top belongs to no subquery: a calculation
         // that reaches it stays below it.
         let main_top = plan.upwards(plan.root()).last();
-        let mut order = Order::of(plan);
+        // Made when a walk up would be long (small plans never need it).
+        let mut order: Option<Order> = None;
         let mut subqueries = SubqueryFacts::of(plan);
         let mut changed = false;
         for n in candidates {
@@ -73,6 +74,18 @@ impl Rule for MoveCalculationsUp {
                 })
             });
             let stops_at_limits = !reads_collection_data;
+            if order.is_none() {
+                match short_walk(plan, n, &needed, main_top, stops_at_limits) {
+                    Some(Some(c)) => {
+                        plan.move_above(n, c);
+                        changed = true;
+                        continue;
+                    }
+                    Some(None) => continue,
+                    None => {}
+                }
+            }
+            let order = order.get_or_insert_with(|| Order::of(plan));
             // The SubqueryNode `n` has (so far) moved out above: it moves
             // once, to where it ends up, however many levels it leaves.
             let mut left: Option<NodeRef> = None;
@@ -122,6 +135,40 @@ impl Rule for MoveCalculationsUp {
         }
         Outcome::changed_if(changed)
     }
+}
+
+/// Steps [`short_walk`] takes before it leaves the candidate to [`Order`].
+const SHORT_WALK: usize = 24;
+
+/// The rule's walk for one candidate, node by node, when it is short and
+/// stays in the candidate's pipeline: `Some(Some(c))` moves `n` directly
+/// above `c`, `Some(None)` leaves it; None when the walk would be longer
+/// than [`SHORT_WALK`] or reach the top of a subquery.
+fn short_walk(
+    plan: &Plan,
+    n: NodeRef,
+    needed: &[VarId],
+    main_top: Option<NodeRef>,
+    stops_at_limits: bool,
+) -> Option<Option<NodeRef>> {
+    let mut highest = None;
+    let mut cur = plan.dependency(n);
+    for _ in 0..SHORT_WALK {
+        let Some(c) = cur else {
+            return Some(highest);
+        };
+        if needed.iter().any(|&v| plan.kind(c).sets_variable(v)) || Some(c) == main_top {
+            return Some(highest);
+        }
+        // The top of a subquery: leaving it is for `Order`.
+        plan.dependency(c)?;
+        if stops_at_limits && matches!(plan.kind(c), NodeKind::Limit { .. }) {
+            return Some(highest);
+        }
+        highest = Some(c);
+        cur = plan.dependency(c);
+    }
+    None
 }
 
 /// [`Plan::is_deterministic`] and [`Plan::variables_needed`] of every
