@@ -30,7 +30,9 @@ use std::collections::HashMap;
 
 /// Renders the explain answer, pretty-printed, with a trailing newline.
 pub fn render(x: &Explanation) -> String {
-    let mut w = JsonWriter::new();
+    // About what a node takes (its members, variables and a short
+    // expression): growing the buffer is a copy of everything written.
+    let mut w = JsonWriter::with_capacity(1024 * (x.plan.node_count() + 4));
     answer(&mut w, x);
     let mut out = w.finish();
     out.push('\n');

@@ -15,9 +15,10 @@ pub(crate) struct JsonWriter {
 }
 
 impl JsonWriter {
-    pub(crate) fn new() -> JsonWriter {
+    /// A writer whose buffer starts with room for `capacity` bytes.
+    pub(crate) fn with_capacity(capacity: usize) -> JsonWriter {
         JsonWriter {
-            out: String::with_capacity(4096),
+            out: String::with_capacity(capacity),
             line_start: String::from("\n"),
             empty: true,
         }
@@ -157,7 +158,7 @@ mod tests {
 
     #[test]
     fn members_keep_their_order_and_numbers_print_like_arangodb() {
-        let mut w = JsonWriter::new();
+        let mut w = JsonWriter::with_capacity(64);
         w.object(|w| {
             w.key("b").number(22.0);
             w.key("a").number(4.3719280948873624);
@@ -171,28 +172,28 @@ mod tests {
 
     #[test]
     fn nesting_indents_by_two_spaces() {
-        let mut w = JsonWriter::new();
+        let mut w = JsonWriter::with_capacity(64);
         w.array(|w| w.item().object(|w| w.key("x").null()));
         assert_eq!(w.finish(), "[\n  {\n    \"x\": null\n  }\n]");
     }
 
     #[test]
     fn an_empty_nonempty_array_member_is_left_out() {
-        let mut w = JsonWriter::new();
+        let mut w = JsonWriter::with_capacity(64);
         w.object(|w| {
             w.key("a").int(1);
             w.nonempty_array("none", |_| {});
             w.nonempty_array("some", |w| w.item().int(2));
         });
         assert_eq!(w.finish(), "{\n  \"a\": 1,\n  \"some\": [\n    2\n  ]\n}");
-        let mut w = JsonWriter::new();
+        let mut w = JsonWriter::with_capacity(64);
         w.object(|w| w.nonempty_array("none", |_| {}));
         assert_eq!(w.finish(), "{}");
     }
 
     #[test]
     fn strings_are_escaped_as_javascript_does() {
-        let mut w = JsonWriter::new();
+        let mut w = JsonWriter::with_capacity(64);
         w.str("a\"b\\c\n\u{1}é/");
         assert_eq!(w.finish(), "\"a\\\"b\\\\c\\n\\u0001é/\"");
     }
@@ -206,7 +207,7 @@ mod tests {
                 w.array(|w| nest(w.item(), depth - 1));
             }
         }
-        let mut w = JsonWriter::new();
+        let mut w = JsonWriter::with_capacity(64);
         nest(&mut w, 40);
         let text = w.finish();
         assert!(text.contains(&format!("\n{}1\n", " ".repeat(80))));
