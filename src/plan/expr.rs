@@ -454,6 +454,21 @@ impl Expr {
         })
     }
 
+    /// The variable of [`Self::attribute_path`], without listing the path.
+    pub fn attribute_root(&self) -> Option<VarId> {
+        let Expr::Attribute(object, _) = self else {
+            return None;
+        };
+        let mut e: &Expr = object;
+        loop {
+            match e {
+                Expr::Attribute(object, _) => e = object,
+                Expr::Reference(v) => return Some(*v),
+                _ => return None,
+            }
+        }
+    }
+
     /// A single attribute path on a variable (`doc.a.b`): ArangoDB's
     /// "attribute expression".
     pub fn attribute_path(&self) -> Option<(VarId, Vec<&str>)> {

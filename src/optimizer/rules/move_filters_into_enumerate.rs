@@ -16,6 +16,7 @@
 use crate::optimizer::{Context, Outcome, Rule};
 use crate::plan::{Expr, NodeKind, NodeRef, Plan, ReadCounts, VarId};
 use crate::syntax::BinaryOp;
+use crate::value::Value;
 
 pub struct MoveFiltersIntoEnumerate;
 
@@ -80,10 +81,30 @@ fn fold_filters(
                 let Some(&(var, calc)) = candidates.iter().find(|(v, _)| v == input) else {
                     break;
                 };
-                let NodeKind::Calculation { expr, .. } = plan.kind(calc) else {
+                if !plan.kind(calc).is_calculation() {
                     break;
+                }
+                reads.forget(plan, c);
+                plan.remove(c);
+                // A calculation nobody else reads leaves the plan: its
+                // expression moves into the scan instead of being copied.
+                let condition = if reads.is_used_after(plan, calc, var) {
+                    match plan.kind(calc) {
+                        NodeKind::Calculation { expr, .. } => expr.clone(),
+                        _ => break,
+                    }
+                } else {
+                    reads.forget(plan, calc);
+                    let taken = match plan.kind_mut(calc) {
+                        NodeKind::Calculation { expr, .. } => {
+                            std::mem::replace(expr, Expr::Value(Value::Null))
+                        }
+                        _ => break,
+                    };
+                    plan.remove(calc);
+                    candidates.retain(|(v, _)| *v != var);
+                    taken
                 };
-                let condition = expr.clone();
                 // The scan now reads what the condition reads (counted
                 // without walking the scan's whole filter again).
                 for v in condition.variables() {
@@ -93,13 +114,6 @@ fn fold_filters(
                     }
                 }
                 set_filter(plan, n, condition);
-                reads.forget(plan, c);
-                plan.remove(c);
-                if !reads.is_used_after(plan, calc, var) {
-                    reads.forget(plan, calc);
-                    plan.remove(calc);
-                    candidates.retain(|(v, _)| *v != var);
-                }
                 changed = true;
             }
             _ => break,

@@ -8,12 +8,29 @@
 //! attributes (its filter projections), as ArangoDB 3.12 does even when
 //! the printed plan looks the same.
 
-use crate::optimizer::index_selection::attribute_uses;
 use crate::optimizer::{Context, Outcome, Rule};
 use crate::plan::expr::Expr;
 use crate::plan::{NodeKind, Plan};
 
 pub struct OptimizeProjections;
+
+/// Whether an early-pruning filter reads `var` only through attribute
+/// paths, at least one (`index_selection::attribute_uses` would find some and no whole
+/// read), without listing the paths.
+fn reads_attributes(filter: Option<&Expr>, var: crate::plan::VarId) -> bool {
+    fn only_attributes(e: &Expr, var: crate::plan::VarId, found: &mut bool) -> bool {
+        if e.attribute_root() == Some(var) {
+            *found = true;
+            return true;
+        }
+        match e {
+            Expr::Reference(v) => *v != var,
+            other => !other.any_child(|c| !only_attributes(c, var, found)),
+        }
+    }
+    let mut found = false;
+    filter.is_some_and(|f| only_attributes(f, var, &mut found)) && found
+}
 
 impl Rule for OptimizeProjections {
     fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
@@ -25,18 +42,18 @@ impl Rule for OptimizeProjections {
             )
         });
         for n in producers {
-            let (out, projections, has_vars, filter) = match plan.kind(n) {
+            let (out, projections, has_vars, filter_reads_attributes) = match plan.kind(n) {
                 NodeKind::EnumerateCollection(s) => (
                     s.out,
                     s.projections.clone(),
                     !s.projection_vars.is_empty(),
-                    s.filter.clone(),
+                    reads_attributes(s.filter.as_ref(), s.out),
                 ),
                 NodeKind::Index(s) => (
                     s.out,
                     s.projections.clone(),
                     !s.projection_vars.is_empty(),
-                    s.filter.clone(),
+                    reads_attributes(s.filter.as_ref(), s.out),
                 ),
                 NodeKind::Materialize(_) if !cx.compat.materialized_projections_get_variables() => {
                     continue
@@ -45,16 +62,11 @@ impl Rule for OptimizeProjections {
                     m.out,
                     m.projections.clone(),
                     !m.projection_vars.is_empty(),
-                    None,
+                    false,
                 ),
                 _ => continue,
             };
-            if let Some(f) = &filter {
-                let mut paths = Vec::new();
-                if attribute_uses(f, out, &mut paths) && !paths.is_empty() {
-                    changed = true;
-                }
-            }
+            changed |= filter_reads_attributes;
             // A modification reading the whole document (`REMOVE d IN c`,
             // projected to `_key`) keeps reading the document variable.
             if projections.is_empty() || has_vars || read_by_modification(plan, n, out) {
