@@ -23,7 +23,7 @@
 //! and walking there would take time in the square of the plan's length.
 
 use crate::optimizer::{Context, Outcome, Rule};
-use crate::plan::{NodeKind, NodeRef, Plan, VarId};
+use crate::plan::{NodeKind, NodeRef, Plan, Setters, VarId};
 
 pub struct MoveCalculationsUp;
 
@@ -37,8 +37,9 @@ impl Rule for MoveCalculationsUp {
             return Outcome::Unchanged;
         }
         // Only a Coordinator lets calculations that read collection data
-        // pass a LIMIT: only there is the setter of an input looked up.
-        let setters = cx.is_cluster().then(|| plan.setters());
+        // pass a LIMIT: only there, and only when a walk meets a LIMIT, are
+        // the setters of inputs looked up (moves change no setter).
+        let mut setters: Option<Setters> = None;
         // The main pipeline's top belongs to no subquery: a calculation
         // that reaches it stays below it.
         let main_top = plan.upwards(plan.root()).last();
@@ -61,21 +62,19 @@ impl Rule for MoveCalculationsUp {
                 b.sort_unstable();
                 a == b
             });
-            let reads_collection_data = setters.as_ref().is_some_and(|setters| {
-                needed.iter().any(|v| {
-                    setters.get(v).is_some_and(|&s| {
-                        matches!(
-                            plan.kind(s),
-                            NodeKind::EnumerateCollection(_)
-                                | NodeKind::Index(_)
-                                | NodeKind::Subquery { .. }
+            let mut stops_at_limit = None;
+            let mut stops_at_limits = |plan: &Plan| {
+                *stops_at_limit.get_or_insert_with(|| {
+                    !cx.is_cluster()
+                        || !reads_collection_data(
+                            plan,
+                            setters.get_or_insert_with(|| plan.setters()),
+                            &needed,
                         )
-                    })
                 })
-            });
-            let stops_at_limits = !reads_collection_data;
+            };
             if order.is_none() {
-                match short_walk(plan, n, &needed, main_top, stops_at_limits) {
+                match short_walk(plan, n, &needed, main_top, &mut stops_at_limits) {
                     Some(Some(c)) => {
                         plan.move_above(n, c);
                         changed = true;
@@ -91,7 +90,8 @@ impl Rule for MoveCalculationsUp {
             let mut left: Option<NodeRef> = None;
             loop {
                 let here = left.unwrap_or(n);
-                let Some(stop) = order.nearest_stop_above(plan, here, &needed, stops_at_limits)
+                let Some(stop) =
+                    order.nearest_stop_above(plan, here, &needed, &mut stops_at_limits)
                 else {
                     // Above a SubqueryNode at the top of its pipeline.
                     if let Some(sq) = left {
@@ -137,6 +137,19 @@ impl Rule for MoveCalculationsUp {
     }
 }
 
+/// Whether a calculation needing `needed` reads collection data (an
+/// input set by a scan or a subquery).
+fn reads_collection_data(plan: &Plan, setters: &Setters, needed: &[VarId]) -> bool {
+    needed.iter().any(|v| {
+        setters.get(v).is_some_and(|&s| {
+            matches!(
+                plan.kind(s),
+                NodeKind::EnumerateCollection(_) | NodeKind::Index(_) | NodeKind::Subquery { .. }
+            )
+        })
+    })
+}
+
 /// Steps [`short_walk`] takes before it leaves the candidate to [`Order`].
 const SHORT_WALK: usize = 24;
 
@@ -149,7 +162,7 @@ fn short_walk(
     n: NodeRef,
     needed: &[VarId],
     main_top: Option<NodeRef>,
-    stops_at_limits: bool,
+    stops_at_limits: &mut impl FnMut(&Plan) -> bool,
 ) -> Option<Option<NodeRef>> {
     let mut highest = None;
     let mut cur = plan.dependency(n);
@@ -162,7 +175,7 @@ fn short_walk(
         }
         // The top of a subquery: leaving it is for `Order`.
         plan.dependency(c)?;
-        if stops_at_limits && matches!(plan.kind(c), NodeKind::Limit { .. }) {
+        if matches!(plan.kind(c), NodeKind::Limit { .. }) && stops_at_limits(plan) {
             return Some(highest);
         }
         highest = Some(c);
@@ -366,7 +379,7 @@ impl Order {
         plan: &Plan,
         n: NodeRef,
         needed: &[VarId],
-        limits: bool,
+        limits: &mut impl FnMut(&Plan) -> bool,
     ) -> Option<NodeRef> {
         plan.dependency(n)?;
         let pipeline = &self.pipelines[self.pipeline[n.index()]];
@@ -382,12 +395,12 @@ impl Order {
                 consider(s);
             }
         }
-        if limits {
-            let here = self.label[n.index()];
-            let above = pipeline
-                .limits
-                .partition_point(|l| self.label[l.index()] < here);
-            if let Some(&limit) = above.checked_sub(1).and_then(|i| pipeline.limits.get(i)) {
+        let here = self.label[n.index()];
+        let above = pipeline
+            .limits
+            .partition_point(|l| self.label[l.index()] < here);
+        if let Some(&limit) = above.checked_sub(1).and_then(|i| pipeline.limits.get(i)) {
+            if limits(plan) {
                 consider(limit);
             }
         }
