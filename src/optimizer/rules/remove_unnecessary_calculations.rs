@@ -129,8 +129,11 @@ impl Uses {
     /// The readers among all nodes reachable from the root, subquery
     /// bodies included.
     fn of(plan: &Plan) -> Uses {
+        // Sized for every variable of the query (ids are counted up).
+        let vars = plan.vars.all().last().map_or(0, |v| v.id as usize + 1);
         let mut uses = Uses {
             read_by: vec![(0, 0); plan.node_bound()],
+            count: vec![0; vars],
             ..Uses::default()
         };
         for &n in plan.preorder_nodes() {
@@ -143,28 +146,29 @@ impl Uses {
         let start = self.reads.len();
         plan.kind(n)
             .for_each_variable_used(&mut |v| self.reads.push(v));
-        self.reads[start..].sort_unstable();
-        let mut end = start;
-        for i in start..self.reads.len() {
-            if i == start || self.reads[i] != self.reads[end - 1] {
-                self.reads[end] = self.reads[i];
-                end += 1;
-            }
-        }
-        self.reads.truncate(end);
-        if let Some(&last) = self.reads[start..].iter().max() {
-            if self.count.len() <= last as usize {
-                self.count.resize(last as usize + 1, 0);
-            }
-        }
-        for i in start..end {
-            let v = self.reads[i];
-            self.count[v as usize] += 1;
-            if let Some(readers) = &mut self.readers {
-                if readers.len() <= v as usize {
-                    readers.resize_with(v as usize + 1, Vec::new);
+        if self.reads.len() - start > 1 {
+            self.reads[start..].sort_unstable();
+            let mut end = start + 1;
+            for i in start + 1..self.reads.len() {
+                if self.reads[i] != self.reads[end - 1] {
+                    self.reads[end] = self.reads[i];
+                    end += 1;
                 }
-                readers[v as usize].push(n);
+            }
+            self.reads.truncate(end);
+        }
+        let end = self.reads.len();
+        for i in start..end {
+            let v = self.reads[i] as usize;
+            if self.count.len() <= v {
+                self.count.resize(v + 1, 0);
+            }
+            self.count[v] += 1;
+            if let Some(readers) = &mut self.readers {
+                if readers.len() <= v {
+                    readers.resize_with(v + 1, Vec::new);
+                }
+                readers[v].push(n);
             }
         }
         if self.read_by.len() <= n.index() {
