@@ -48,6 +48,13 @@ pub fn estimate(plan: &Plan, catalog: &Catalog, compat: Version) -> Estimates {
     e
 }
 
+/// The estimate of node `n` alone: only its own pipeline down to it (and
+/// the subqueries in that part) is estimated, which gives `n` the value
+/// [`estimate`] gives it (each pipeline is estimated from its top).
+pub fn estimate_of(plan: &Plan, catalog: &Catalog, compat: Version, n: NodeRef) -> Estimate {
+    estimate_pipeline(plan, catalog, compat, n, &mut Estimates::default())
+}
+
 fn estimate_pipeline(
     plan: &Plan,
     catalog: &Catalog,

@@ -30,6 +30,14 @@ struct Usage {
 
 impl Rule for OptimizeSubqueries {
     fn apply(&self, plan: &mut Plan, cx: &Context) -> Outcome {
+        // Only reads of a SubqueryNode's result count.
+        let has_subqueries = plan
+            .preorder_nodes()
+            .iter()
+            .any(|&n| matches!(plan.kind(n), NodeKind::Subquery { .. }));
+        if !has_subqueries {
+            return Outcome::Unchanged;
+        }
         let mut usages: Vec<Usage> = Vec::new();
         let setters = plan.setters();
         for n in plan.find(|k| matches!(k, NodeKind::Calculation { .. })) {

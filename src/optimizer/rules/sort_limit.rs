@@ -14,7 +14,7 @@
 //! ```
 
 use crate::optimizer::{Context, Outcome, Rule};
-use crate::plan::estimate::estimate;
+use crate::plan::estimate::estimate_of;
 use crate::plan::{NodeKind, Plan};
 
 pub struct SortLimit;
@@ -54,7 +54,13 @@ impl Rule for SortLimit {
             while let Some(c) = cur {
                 match plan.kind(c) {
                     NodeKind::Sort { .. } => {
-                        let rows = estimate(plan, cx.catalog, cx.compat).of(c).items;
+                        let rows = estimate_of(plan, cx.catalog, cx.compat, c).items;
+                        debug_assert_eq!(
+                            rows,
+                            crate::plan::estimate::estimate(plan, cx.catalog, cx.compat)
+                                .of(c)
+                                .items
+                        );
                         if heap_pays_off(rows, keep) {
                             if let NodeKind::Sort { limit, .. } = plan.kind_mut(c) {
                                 *limit = keep;
