@@ -532,12 +532,9 @@ impl Plan {
 
     /// A pipeline, top to bottom, ending at `bottom`.
     pub fn pipeline_ending_at(&self, bottom: NodeRef) -> Vec<NodeRef> {
-        let mut out = vec![bottom];
-        let mut n = bottom;
-        while let Some(d) = self.dependency(n) {
-            out.push(d);
-            n = d;
-        }
+        // One allocation: a pipeline holds at most every node.
+        let mut out = Vec::with_capacity(self.graph.node_count());
+        out.extend(self.upwards(bottom));
         out.reverse();
         out
     }

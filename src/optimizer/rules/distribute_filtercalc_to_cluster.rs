@@ -42,12 +42,11 @@ impl Rule for DistributeFilterCalcToCluster {
                         break
                     }
                     NodeKind::Calculation { .. } | NodeKind::Filter { .. } => {
-                        if plan
-                            .kind(c)
-                            .variables_used()
-                            .iter()
-                            .any(|v| set_below.contains(v))
-                        {
+                        let mut reads_set_below = false;
+                        plan.kind(c).for_each_variable_used(&mut |v| {
+                            reads_set_below |= set_below.contains(&v)
+                        });
+                        if reads_set_below {
                             break;
                         }
                         plan.unlink(c);

@@ -16,7 +16,12 @@ pub struct RemoveRedundantCalculations;
 
 impl Rule for RemoveRedundantCalculations {
     fn apply(&self, plan: &mut Plan, _cx: &Context) -> Outcome {
-        if plan.find(NodeKind::is_calculation).len() < 2 {
+        let calculations = plan
+            .preorder_nodes()
+            .iter()
+            .filter(|&&n| plan.kind(n).is_calculation())
+            .count();
+        if calculations < 2 {
             return Outcome::Unchanged;
         }
         let mut replacements = FastMap::default();
