@@ -117,6 +117,12 @@ pub type NodeRef = NodeIndex;
 pub struct Setters(Vec<Option<NodeRef>>);
 
 impl Setters {
+    /// An empty table with room for every variable of `plan`'s query.
+    pub fn for_variables_of(plan: &Plan) -> Setters {
+        let vars = plan.vars.all().last().map_or(0, |v| v.id as usize + 1);
+        Setters(vec![None; vars])
+    }
+
     pub fn get(&self, var: &VarId) -> Option<&NodeRef> {
         self.0.get(*var as usize).and_then(Option::as_ref)
     }
@@ -590,8 +596,7 @@ impl Plan {
     /// setters per node (one scan instead of one per lookup).
     pub fn setters(&self) -> Setters {
         // Sized for every variable of the query (ids are counted up).
-        let vars = self.vars.all().last().map_or(0, |v| v.id as usize + 1);
-        let mut out = Setters(vec![None; vars]);
+        let mut out = Setters::for_variables_of(self);
         for n in self.graph.node_indices() {
             self.kind(n).for_each_variable_set(&mut |v| {
                 let i = v as usize;
