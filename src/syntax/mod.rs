@@ -5,4 +5,4 @@ mod parser;
 mod print;
 
 pub use ast::*;
-pub use parser::{parse, parse_with_depth, MAX_NESTING};
+pub use parser::{is_keyword, keywords, parse, parse_with_depth, MAX_NESTING};

@@ -319,6 +319,17 @@ const KEYWORDS: &[(&str, &str)] = &[
     ("none", "none modifier"),
 ];
 
+/// The reserved words of AQL, lower case (matched in any case). The
+/// grammar's `keyword` rule must reserve exactly these (a test checks).
+pub fn keywords() -> impl Iterator<Item = &'static str> {
+    KEYWORDS.iter().map(|(word, _)| *word)
+}
+
+/// Whether `word` is a reserved word of AQL, in any case.
+pub fn is_keyword(word: &str) -> bool {
+    keyword_description(word).is_some()
+}
+
 fn keyword_description(word: &str) -> Option<&'static str> {
     KEYWORDS
         .iter()

@@ -6,46 +6,6 @@
 use super::ast::*;
 use std::fmt::{self, Display, Formatter, Write};
 
-const KEYWORDS: &[&str] = &[
-    "for",
-    "let",
-    "filter",
-    "return",
-    "collect",
-    "sort",
-    "limit",
-    "window",
-    "distinct",
-    "aggregate",
-    "asc",
-    "desc",
-    "not",
-    "and",
-    "or",
-    "in",
-    "into",
-    "with",
-    "remove",
-    "insert",
-    "update",
-    "replace",
-    "upsert",
-    "graph",
-    "shortest_path",
-    "k_shortest_paths",
-    "k_paths",
-    "all_shortest_paths",
-    "outbound",
-    "inbound",
-    "any",
-    "all",
-    "none",
-    "like",
-    "null",
-    "true",
-    "false",
-];
-
 fn is_plain_identifier(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
@@ -65,7 +25,7 @@ fn is_plain_identifier(s: &str) -> bool {
     ok && b[i..]
         .iter()
         .all(|c| c.is_ascii_alphanumeric() || *c == b'_')
-        && !KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(s))
+        && !super::parser::is_keyword(s)
 }
 
 /// A name as AQL source: bare when possible, else in backticks.
