@@ -72,13 +72,7 @@ impl Rule for OptimizeProjections {
             if projections.is_empty() || has_vars || read_by_modification(plan, n, out) {
                 continue;
             }
-            let vars: Vec<_> = projections
-                .iter()
-                .map(|_| plan.vars.create_temporary(cx.compat))
-                .collect();
-            for (path, var) in projections.iter().zip(&vars) {
-                substitute_below(plan, n, out, path, *var);
-            }
+            let vars = projection_variables(plan, cx, n, out, &projections);
             match plan.kind_mut(n) {
                 NodeKind::EnumerateCollection(s) => s.projection_vars = vars,
                 NodeKind::Index(s) => s.projection_vars = vars,
@@ -90,6 +84,25 @@ impl Rule for OptimizeProjections {
         changed |= join_projection_variables(plan, cx);
         Outcome::changed_if(changed)
     }
+}
+
+/// One new variable per projection of `out` at node `n`, read below `n`
+/// in place of the attribute path it stands for.
+fn projection_variables(
+    plan: &mut Plan,
+    cx: &Context,
+    n: crate::plan::NodeRef,
+    out: crate::plan::VarId,
+    projections: &[Vec<String>],
+) -> Vec<crate::plan::VarId> {
+    let vars: Vec<_> = projections
+        .iter()
+        .map(|_| plan.vars.create_temporary(cx.compat))
+        .collect();
+    for (path, var) in projections.iter().zip(&vars) {
+        substitute_below(plan, n, out, path, *var);
+    }
+    vars
 }
 
 /// Whether a data-modification node after `n` reads `var`.
@@ -118,13 +131,7 @@ fn join_projection_variables(plan: &mut Plan, cx: &Context) -> bool {
             .map(|(k, i)| (k, i.out, i.projections.clone()))
             .collect();
         for (k, out, projections) in pending {
-            let vars: Vec<_> = projections
-                .iter()
-                .map(|_| plan.vars.create_temporary(cx.compat))
-                .collect();
-            for (path, var) in projections.iter().zip(&vars) {
-                substitute_below(plan, n, out, path, *var);
-            }
+            let vars = projection_variables(plan, cx, n, out, &projections);
             if let NodeKind::Join(infos) = plan.kind_mut(n) {
                 infos[k].projection_vars = vars;
             }
